@@ -2,10 +2,12 @@
 # (.ci/install-deps), configure and build.
 BUILD      ?= build
 BUILD_SAN  ?= build-san
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build build-san run test bench install clean
+.PHONY: all deps build build-san run test bench fuzz install clean
 
 all: build
 
@@ -31,8 +33,25 @@ test: build build-san
 bench: build
 	$(BUILD)/bin/tamtam-codec-bench
 
+# libFuzzer (clang) on every fuzz target for FUZZ_SECONDS each, starting from
+# a working copy of the committed corpus; new crashes land in $(BUILD_FUZZ).
+fuzz: deps
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DTT_FUZZ=ON \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	@set -e; for t in $(BUILD_FUZZ)/fuzz/fuzz_*; do \
+	  name=$${t##*/fuzz_}; work=$(BUILD_FUZZ)/corpus/$$name; \
+	  mkdir -p $$work; cp -n $$(find . -path "*/fuzz/corpus/$$name/*" -type f -not -path "./build*") $$work/ 2>/dev/null || true; \
+	  echo "fuzz $$name: $(FUZZ_SECONDS) s"; \
+	  if ! $$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 \
+	      -print_final_stats=1 -artifact_prefix=$(BUILD_FUZZ)/crash-$$name- \
+	      $$work >$(BUILD_FUZZ)/$$name.log 2>&1; then \
+	    tail -40 $(BUILD_FUZZ)/$$name.log; exit 1; fi; \
+	  grep -E '^(Done|stat::peak_rss)' $(BUILD_FUZZ)/$$name.log; \
+	done
+
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
