@@ -1,0 +1,79 @@
+"""dissector.load: the plugin loads cleanly in tshark and registers the
+pinned fields with their types, the Class/Direction names of spec 3.1, the
+checksum status values, the expert infos and the preferences; a CRC-8 table
+that disagrees with the catalogue check value is a load error."""
+import os
+import shutil
+import sys
+import tempfile
+
+import ttshark as t
+
+PINNED = {
+    "tamtam.class": "FT_UINT8", "tamtam.direction": "FT_UINT8", "tamtam.size_id": "FT_UINT8",
+    "tamtam.block_size": "FT_UINT16", "tamtam.big": "FT_BOOLEAN", "tamtam.ack": "FT_BOOLEAN",
+    "tamtam.priority": "FT_BOOLEAN", "tamtam.has_ext": "FT_BOOLEAN", "tamtam.channel": "FT_UINT8",
+    "tamtam.dest": "FT_UINT16", "tamtam.crc": "FT_UINT8", "tamtam.crc.status": "FT_UINT8",
+    "tamtam.used_len": "FT_UINT16", "tamtam.payload": "FT_BYTES", "tamtam.padding": "FT_BYTES",
+}
+EXPERTS = ["tamtam.truncated", "tamtam.used_len_exceeds_block", "tamtam.crc_mismatch",
+           "tamtam.padding_nonzero", "tamtam.class_not_assigned", "tamtam.direction_not_assigned"]
+# spec 3.1 and 12.5
+CLASS_NAMES = {0: "System", 1: "Control", 2: "Data", 3: "Event", 4: "Response", 15: "Reserved"}
+DIRECTION_NAMES = {0: "Request", 1: "Reply", 2: "Broadcast", 3: "Signal", 15: "Reserved"}
+CRC_NAMES = ["CRC-8/SMBUS", "CRC-8/MAXIM-DOW", "CRC-8/I-432-1", "CRC-8/AUTOSAR",
+             "CRC-8/SAE-J1850", "CRC-8/ROHC", "CRC-8/CDMA2000", "CRC-8/BLUETOOTH"]
+
+
+def main():
+    c = t.Checker("dissector.load")
+    fields = {}
+    for line in t.run_tshark([], glossary="fields").splitlines():
+        cols = line.split("\t")
+        if cols[0] == "F" and cols[2].startswith("tamtam."):
+            fields[cols[2]] = cols[3]
+    for name, ftype in PINNED.items():
+        c.equal(fields.get(name), ftype, "field " + name)
+    for name in EXPERTS:
+        c.check(name in fields, "expert info " + name + " registered")
+
+    values = {}
+    for line in t.run_tshark([], glossary="values").splitlines():
+        cols = line.split("\t")
+        if cols[0] == "V" and cols[1].startswith("tamtam."):
+            values.setdefault(cols[1], {})[int(cols[2], 0)] = cols[3]
+    for v in range(16):
+        c.equal(values.get("tamtam.class", {}).get(v), CLASS_NAMES.get(v, "Unassigned"),
+                "class value string 0x%X" % v)
+        c.equal(values.get("tamtam.direction", {}).get(v), DIRECTION_NAMES.get(v, "Unassigned"),
+                "direction value string 0x%X" % v)
+    c.equal(values.get("tamtam.crc.status"), {0: "Bad", 1: "Good", 2: "Unverified"},
+            "checksum status values (Wireshark's PROTO_CHECKSUM_E_*)")
+
+    prefs = t.run_tshark([], glossary="defaultprefs")
+    for line in ["#tamtam.tcp_ports: 4774", "#tamtam.udp_ports: 4774",
+                 "#tamtam.crc_variant: CRC-8/SMBUS", "#tamtam.heuristic: FALSE"]:
+        c.check(line in prefs.splitlines(), "default preference line " + line)
+    c.check("# One of: " + ", ".join(CRC_NAMES) in prefs, "CRC variants are the eight pinned names")
+
+    # A wrong catalogue row must stop the plugin from loading, loudly.
+    src = open(t.LUA).read()
+    with tempfile.TemporaryDirectory(prefix="tt-load-") as tmp:
+        for what, old, new, variant in [
+                ("check value", "check = 0xD0 }", "check = 0xD1 }", "CRC-8/ROHC"),
+                ("polynomial", 'name = "CRC-8/CDMA2000", poly = 0x9B', 'name = "CRC-8/CDMA2000", poly = 0x9A',
+                 "CRC-8/CDMA2000")]:
+            c.check(src.count(old) == 1, "test setup: %r occurs once" % old)
+            bad = os.path.join(tmp, "tamtam.lua")
+            open(bad, "w").write(src.replace(old, new))
+            try:
+                t.run_tshark([], glossary="protocols", lua=bad)
+                c.check(False, "a wrong %s of %s must fail the load" % (what, variant))
+            except t.TsharkError as e:
+                c.check("Lua" in str(e) and variant in str(e),
+                        "load error for a wrong %s names %s: %s" % (what, variant, e))
+    c.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
