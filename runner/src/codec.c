@@ -1,0 +1,621 @@
+/*
+ * The codec suite: every vector through the shim's decode, encode and stream
+ * ops (spec/harness.md), plus the harness's own checks (unsupported,
+ * bad_request, end of input).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+#define MAX_RESTARTS 3     /* consecutive failed starts before giving up */
+#define DETAIL_HEX 256     /* bytes of hex shown in a failure detail */
+#define DETAIL_LINE 600    /* chars of a peer's line shown in a detail */
+#define UNKNOWN_OP "x-tamtam-runner-unknown-op"
+
+/* Requirement IDs of spec/harness.md for the harness's own checks. */
+#define HP_UNSUPPORTED "HP-3.6-a"
+#define HP_BAD_REQUEST "HP-3.7-a"
+#define HP_EOF "HP-2-e"
+#define CF_ENCODE "CF-12.4-a"
+
+static void add_encode_refusals(const tr_vectors *v, tr_cases *cs);
+
+void tr_codec_cases(const tr_vectors *v, tr_cases *cs, bool process_shim)
+{
+    tr_cases_add(cs, TR_K_UNSUPPORTED, 0, false, HP_UNSUPPORTED,
+                 "harness.unsupported");
+    tr_cases_add(cs, TR_K_BAD_REQUEST, 0, false, HP_BAD_REQUEST,
+                 "harness.bad_request");
+    for (size_t i = 0; i < v->nf; i++)
+        tr_cases_add(cs, TR_K_DECODE, i, v->f[i].info, v->f[i].reqs,
+                     "codec.decode.%s", v->f[i].id);
+    for (size_t i = 0; i < v->nf; i++) {
+        const tr_fvec *fv = &v->f[i];
+        if (!fv->valid || fv->valid_under)
+            continue;
+        tr_buf reqs = {0};
+        tr_buf_printf(&reqs, "%s%s%s", fv->reqs, *fv->reqs ? "," : "",
+                      CF_ENCODE);
+        tr_cases_add(cs, TR_K_ENCODE, i, fv->info, reqs.s, "codec.encode.%s",
+                     fv->id);
+        tr_buf_free(&reqs);
+    }
+    add_encode_refusals(v, cs);
+    for (size_t i = 0; i < v->ns; i++)
+        tr_cases_add(cs, TR_K_STREAM, i, v->s[i].info, v->s[i].reqs,
+                     "codec.stream.%s", v->s[i].id);
+    if (process_shim)
+        tr_cases_add(cs, TR_K_EOF, 0, false, HP_EOF, "harness.eof");
+}
+
+/* The fields of a used_len_exceeds_block vector, for an encode request the
+ * encoder must refuse (CF-12.4-a). Returns false when the vector cannot
+ * make one (a payload longer than any block cannot be sent as a frame
+ * object). */
+static bool refusal_fields(const tr_fvec *fv, tt_frame *f)
+{
+    if (fv->valid || fv->error != TT_ERR_USED_LEN_EXCEEDS_BLOCK)
+        return false;
+    int r = tt_decode(fv->bytes, fv->len, TT_CRC_SMBUS, f);
+    return r == TT_ERR_USED_LEN_EXCEEDS_BLOCK && f->used_len <= TT_BLOCK_MAX;
+}
+
+static void add_encode_refusals(const tr_vectors *v, tr_cases *cs)
+{
+    for (size_t i = 0; i < v->nf; i++) {
+        tt_frame f;
+        if (!refusal_fields(&v->f[i], &f))
+            continue;
+        tr_buf reqs = {0};
+        tr_buf_printf(&reqs, "%s%s%s", v->f[i].reqs,
+                      *v->f[i].reqs ? "," : "", CF_ENCODE);
+        tr_cases_add(cs, TR_K_ENCODE_REFUSE, i, v->f[i].info, reqs.s,
+                     "codec.encode.%s", v->f[i].id);
+        tr_buf_free(&reqs);
+    }
+}
+
+/* ---- Helpers for expectations and details -------------------------------- */
+
+static char *frame_text(const tt_frame *f)
+{
+    cJSON *o = ttj_frame_to_json(f);
+    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    char *r = tr_xstrdup(s ? s : "(out of memory)");
+    cJSON_free(s);
+    return r;
+}
+
+static void line_field(tr_buf *d, const char *label, const char *line)
+{
+    if (!line)
+        return;
+    size_t n = strlen(line);
+    tr_buf_printf(d, "\n%s %.*s%s", label, DETAIL_LINE, line,
+                  n > DETAIL_LINE ? "..." : "");
+}
+
+static bool is_op_announced(const cJSON *hello, const char *op)
+{
+    const cJSON *ops = cJSON_GetObjectItemCaseSensitive(hello, "ops"), *o;
+    cJSON_ArrayForEach(o, ops) if (cJSON_IsString(o) &&
+                                   !strcmp(o->valuestring, op)) return true;
+    return false;
+}
+
+/* The outcome of one exchange, before the vector's level is applied. */
+typedef struct outcome {
+    tr_verdict v; /* PASS, FAIL or UNSUPPORTED */
+    bool transport; /* the peer broke (crash, hang, garbage): FAIL always */
+    tr_buf d;
+} outcome;
+
+__attribute__((format(printf, 2, 3))) static void fail(outcome *o,
+                                                       const char *fmt, ...)
+{
+    va_list ap;
+    o->v = TR_FAIL;
+    char msg[1024];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    tr_buf_printf(&o->d, "%s%s", o->d.len ? "\n" : "", msg);
+}
+
+/* Common checks of a response: "ok" a boolean; ok:false with "unsupported"
+ * becomes UNSUPPORTED. Returns the "ok" value, or -1 when the outcome is
+ * settled. `want_error` names the error expected when one is (else NULL). */
+static int check_ok(outcome *o, const cJSON *resp)
+{
+    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(resp, "ok");
+    if (!cJSON_IsBool(ok)) {
+        fail(o, "response has no boolean \"ok\"");
+        return -1;
+    }
+    if (cJSON_IsTrue(ok))
+        return 1;
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(resp, "error");
+    if (!cJSON_IsString(e)) {
+        fail(o, "response has \"ok\":false without an \"error\" string");
+        return -1;
+    }
+    if (!strcmp(e->valuestring, "unsupported")) {
+        o->v = TR_UNSUPPORTED;
+        tr_buf_printf(&o->d, "the shim answered unsupported");
+        return -1;
+    }
+    return 0;
+}
+
+static const char *resp_error(const cJSON *resp)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(resp, "error");
+    return cJSON_IsString(e) ? e->valuestring : "";
+}
+
+/* ---- Decode ------------------------------------------------------------------ */
+
+static void judge_decode(outcome *o, const tr_fvec *fv, const cJSON *resp)
+{
+    int ok = check_ok(o, resp);
+    if (ok < 0)
+        return;
+    if (!fv->valid) {
+        const char *want = tt_error_name(fv->error);
+        if (ok)
+            fail(o, "Expected: error %s\nActual:   accepted as a valid frame",
+                 want);
+        else if (strcmp(resp_error(resp), want))
+            fail(o, "Expected: error %s\nActual:   error %s", want,
+                 resp_error(resp));
+        return;
+    }
+    size_t flen = tr_frame_len(fv->bytes, fv->len);
+    if (!ok) {
+        fail(o, "Expected: valid frame, %zu bytes consumed\nActual:   error %s",
+             flen, resp_error(resp));
+        return;
+    }
+    const cJSON *consumed = cJSON_GetObjectItemCaseSensitive(resp, "consumed");
+    if (!cJSON_IsNumber(consumed) || consumed->valuedouble != (double)flen) {
+        if (cJSON_IsNumber(consumed))
+            fail(o, "Expected: consumed %zu\nActual:   consumed %.0f", flen,
+                 consumed->valuedouble);
+        else
+            fail(o, "response has no integer \"consumed\"");
+        return;
+    }
+    ttj_frame *got = tr_xmalloc(sizeof *got);
+    const char *why = NULL;
+    if (ttj_frame_from_json(cJSON_GetObjectItemCaseSensitive(resp, "frame"),
+                            true, got, &why)) {
+        fail(o, "response \"frame\": %s", why);
+    } else {
+        const char *field = ttj_frame_diff(&fv->frame.f, &got->f, true);
+        if (field) {
+            char *e = frame_text(&fv->frame.f), *a = frame_text(&got->f);
+            fail(o, "field \"%s\" differs\nExpected: %s\nActual:   %s", field,
+                 e, a);
+            free(e);
+            free(a);
+        }
+    }
+    free(got);
+}
+
+static cJSON *decode_request(const tr_fvec *fv)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "op", "decode");
+    cJSON_AddItemToObject(req, "hex", ttj_hex_string(fv->bytes, fv->len));
+    return req;
+}
+
+/* ---- Encode ------------------------------------------------------------------ */
+
+static cJSON *encode_request(const tt_frame *f)
+{
+    cJSON *fo = ttj_frame_to_json(f);
+    cJSON_DeleteItemFromObjectCaseSensitive(fo, "crc");
+    cJSON_DeleteItemFromObjectCaseSensitive(fo, "used_len");
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "op", "encode");
+    cJSON_AddItemToObject(req, "frame", fo);
+    return req;
+}
+
+static void judge_encode(outcome *o, const tr_fvec *fv, const cJSON *resp)
+{
+    int ok = check_ok(o, resp);
+    if (ok < 0)
+        return;
+    size_t flen = tr_frame_len(fv->bytes, fv->len);
+    /* The vector's bytes with the padding zeroed (CF-8-b). */
+    uint8_t *want = tr_xmalloc(flen);
+    memcpy(want, fv->bytes, flen);
+    size_t pay_end = flen - tt_block_size(fv->frame.f.size_id, fv->frame.f.big) +
+                     fv->frame.f.used_len;
+    memset(want + pay_end, 0, flen - pay_end);
+    if (!ok) {
+        fail(o, "Expected: ");
+        tr_buf_hex(&o->d, want, flen, DETAIL_HEX);
+        tr_buf_printf(&o->d, "\nActual:   error %s", resp_error(resp));
+        free(want);
+        return;
+    }
+    const cJSON *hex = cJSON_GetObjectItemCaseSensitive(resp, "hex");
+    uint8_t *got = tr_xmalloc(TT_FRAME_MAX + 1);
+    long n = cJSON_IsString(hex)
+                 ? ttj_hex_decode(hex->valuestring, got, TT_FRAME_MAX + 1)
+                 : -1;
+    if (n < 0) {
+        fail(o, "response \"hex\" is missing, not hex, or longer than any "
+                "frame");
+    } else if ((size_t)n != flen || memcmp(got, want, flen)) {
+        size_t at = 0;
+        while (at < flen && at < (size_t)n && got[at] == want[at])
+            at++;
+        fail(o, "Expected: ");
+        tr_buf_hex(&o->d, want, flen, DETAIL_HEX);
+        tr_buf_printf(&o->d, "\nActual:   ");
+        tr_buf_hex(&o->d, got, (size_t)n, DETAIL_HEX);
+        tr_buf_printf(&o->d, "\nfirst difference at byte %zu (%zu bytes "
+                             "expected, %ld received)",
+                      at, flen, n);
+    }
+    free(got);
+    free(want);
+}
+
+static void judge_refusal(outcome *o, const cJSON *resp)
+{
+    int ok = check_ok(o, resp);
+    if (ok < 0)
+        return;
+    if (ok)
+        fail(o, "Expected: error used_len_exceeds_block\nActual:   encoded a "
+                "frame whose UsedLen exceeds its block");
+    else if (strcmp(resp_error(resp), "used_len_exceeds_block"))
+        fail(o, "Expected: error used_len_exceeds_block\nActual:   error %s",
+             resp_error(resp));
+}
+
+/* ---- Stream ------------------------------------------------------------------ */
+
+static cJSON *stream_request(const tr_svec *sv)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "op", "stream");
+    cJSON *arr = cJSON_AddArrayToObject(req, "chunks");
+    size_t at = 0;
+    for (size_t k = 0; k < sv->nchunks; k++) {
+        cJSON_AddItemToArray(arr, ttj_hex_string(sv->bytes + at, sv->chunks[k]));
+        at += sv->chunks[k];
+    }
+    return req;
+}
+
+static char *expected_events(const tr_svec *sv)
+{
+    tr_buf b = {0};
+    tr_buf_printf(&b, "[");
+    for (size_t k = 0; k < sv->nevents; k++) {
+        const tr_event *e = &sv->events[k];
+        if (e->status == 0) {
+            char *t = frame_text(&e->frame.f);
+            tr_buf_printf(&b, "%s{\"frame\":%s}", k ? "," : "", t);
+            free(t);
+        } else {
+            tr_buf_printf(&b, "%s{\"error\":\"%s\",\"offset\":%llu}",
+                          k ? "," : "", tt_error_name(e->status),
+                          (unsigned long long)e->offset);
+        }
+    }
+    tr_buf_printf(&b, "], pending %zu", sv->pending);
+    return tr_buf_take(&b);
+}
+
+/* Compares one event; returns NULL or a static description. */
+static const char *event_diff(const tr_event *want, const cJSON *got,
+                              ttj_frame *tmp)
+{
+    if (!cJSON_IsObject(got))
+        return "is not an object";
+    const cJSON *fr = cJSON_GetObjectItemCaseSensitive(got, "frame");
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(got, "error");
+    if (want->status == 0) {
+        if (!fr)
+            return "expected a frame, got an error";
+        const char *why = NULL;
+        if (ttj_frame_from_json(fr, true, tmp, &why))
+            return why;
+        const char *field = ttj_frame_diff(&want->frame.f, &tmp->f, true);
+        return field ? "frame differs" : NULL;
+    }
+    if (!cJSON_IsString(err))
+        return "expected an error, got a frame";
+    if (strcmp(err->valuestring, tt_error_name(want->status)))
+        return "wrong error name";
+    const cJSON *off = cJSON_GetObjectItemCaseSensitive(got, "offset");
+    if (!cJSON_IsNumber(off) || off->valuedouble != (double)want->offset)
+        return "wrong offset";
+    return NULL;
+}
+
+static void judge_stream(outcome *o, const tr_svec *sv, const cJSON *resp,
+                         const char *got_line)
+{
+    int ok = check_ok(o, resp);
+    if (ok < 0)
+        return;
+    if (!ok) {
+        fail(o, "Expected: events\nActual:   error %s", resp_error(resp));
+        return;
+    }
+    const cJSON *events = cJSON_GetObjectItemCaseSensitive(resp, "events");
+    const cJSON *pending = cJSON_GetObjectItemCaseSensitive(resp, "pending");
+    if (!cJSON_IsArray(events) || !cJSON_IsNumber(pending)) {
+        fail(o, "response needs an \"events\" array and a \"pending\" "
+                "integer");
+        return;
+    }
+    ttj_frame *tmp = tr_xmalloc(sizeof *tmp);
+    size_t n = (size_t)cJSON_GetArraySize(events), k = 0;
+    const char *what = NULL;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, events)
+    {
+        if (k >= sv->nevents) {
+            what = "more events than expected";
+            break;
+        }
+        what = event_diff(&sv->events[k], e, tmp);
+        if (what)
+            break;
+        k++;
+    }
+    free(tmp);
+    if (!what && n < sv->nevents)
+        what = "fewer events than expected";
+    if (what) {
+        char *want = expected_events(sv);
+        fail(o, "event %zu: %s (%zu events expected, %zu received)\n"
+                "Expected: %.*s",
+             k, what, sv->nevents, n, DETAIL_LINE, want);
+        line_field(&o->d, "Actual:  ", got_line);
+        free(want);
+    } else if (pending->valuedouble != (double)sv->pending) {
+        fail(o, "Expected: pending %zu\nActual:   pending %.0f", sv->pending,
+             pending->valuedouble);
+    }
+}
+
+/* ---- Running ----------------------------------------------------------------- */
+
+typedef struct codec_ctx {
+    tr_run *r;
+    tr_shim shim;
+    tr_vectors *v;
+    int restarts_failed;
+} codec_ctx;
+
+/* Makes sure a shim is up. Returns 0, or -1 after MAX_RESTARTS failures. */
+static int ensure_up(codec_ctx *x)
+{
+    char why[1024];
+    while (!x->shim.up) {
+        if (tr_shim_start(&x->shim, why, sizeof why) == 0) {
+            x->restarts_failed = 0;
+            return 0;
+        }
+        tr_progress_end(x->r->progress);
+        fprintf(stderr, "tamtam-run: restarting the shim failed: %s\n", why);
+        if (++x->restarts_failed >= MAX_RESTARTS) {
+            fprintf(stderr, "tamtam-run: giving up after %d failed starts\n",
+                    MAX_RESTARTS);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One request/response. Fills `o` on a transport failure and returns -1. */
+static int exchange(codec_ctx *x, cJSON *req, cJSON **resp, char **got,
+                    outcome *o)
+{
+    char why[1024];
+    char *sent = NULL;
+    int64_t deadline = tr_now_ms() + x->r->o->timeout_ms;
+    int r = tr_shim_call(&x->shim, req, deadline, resp, &sent, got, why,
+                         sizeof why);
+    tr_verbose(x->r->progress, "  > %s\n", sent ? sent : "");
+    if (r == 0)
+        tr_verbose(x->r->progress, "  < %s\n", *got ? *got : "");
+    if (r) {
+        fail(o, "%s", why);
+        o->transport = true;
+        line_field(&o->d, "Sent:", sent);
+    }
+    free(sent);
+    return r;
+}
+
+static void run_harness_case(codec_ctx *x, tr_case *c, outcome *o)
+{
+    cJSON *resp = NULL;
+    char *got = NULL;
+    if (c->kind == TR_K_UNSUPPORTED) {
+        cJSON *req = cJSON_CreateObject();
+        cJSON_AddStringToObject(req, "op", UNKNOWN_OP);
+        if (exchange(x, req, &resp, &got, o) == 0) {
+            const cJSON *ok = cJSON_GetObjectItemCaseSensitive(resp, "ok");
+            if (!cJSON_IsFalse(ok) || strcmp(resp_error(resp), "unsupported")) {
+                fail(o, "Expected: {\"id\":N,\"ok\":false,\"error\":"
+                        "\"unsupported\"} for op \"" UNKNOWN_OP "\"");
+                line_field(&o->d, "Actual:  ", got);
+            }
+        }
+        cJSON_Delete(req);
+    } else if (c->kind == TR_K_BAD_REQUEST) {
+        static const char junk[] = "this line is not JSON {";
+        char why[1024];
+        int64_t deadline = tr_now_ms() + x->r->o->timeout_ms;
+        tr_verbose(x->r->progress, "  > %s\n", junk);
+        if (tr_shim_raw(&x->shim, junk, deadline, &got, why, sizeof why)) {
+            fail(o, "%s", why);
+            o->transport = true;
+        } else {
+            tr_verbose(x->r->progress, "  < %s\n", got);
+            resp = cJSON_Parse(got);
+            const cJSON *ok = cJSON_GetObjectItemCaseSensitive(resp, "ok");
+            if (!cJSON_IsObject(resp) || !cJSON_IsFalse(ok) ||
+                strcmp(resp_error(resp), "bad_request")) {
+                fail(o, "Expected: {\"ok\":false,\"error\":\"bad_request\"} "
+                        "for a line that is not JSON");
+                line_field(&o->d, "Actual:  ", got);
+            }
+        }
+    } else { /* TR_K_EOF */
+        char why[512];
+        int st = tr_shim_finish(&x->shim,
+                                tr_now_ms() + x->r->o->timeout_ms, why,
+                                sizeof why);
+        if (st == -1)
+            fail(o, "%s", why);
+        else if (st > 0)
+            fail(o, "Expected: exit status 0 at the end of input\nActual:   "
+                    "%s %d",
+                 st > 128 ? "killed by signal" : "exit status",
+                 st > 128 ? st - 128 : st);
+    }
+    cJSON_Delete(resp);
+    free(got);
+}
+
+static void run_codec_case(codec_ctx *x, tr_case *c, outcome *o)
+{
+    const char *op = c->kind == TR_K_DECODE   ? "decode"
+                     : c->kind == TR_K_STREAM ? "stream"
+                                              : "encode";
+    if (!is_op_announced(x->shim.hello, op)) {
+        o->v = TR_UNSUPPORTED;
+        tr_buf_printf(&o->d, "op \"%s\" is not among the ops of hello", op);
+        return;
+    }
+    cJSON *req;
+    const tr_fvec *fv = c->kind == TR_K_STREAM ? NULL : &x->v->f[c->vi];
+    const tr_svec *sv = c->kind == TR_K_STREAM ? &x->v->s[c->vi] : NULL;
+    tt_frame refuse;
+    uint8_t *refuse_payload = NULL;
+    switch (c->kind) {
+    case TR_K_DECODE: req = decode_request(fv); break;
+    case TR_K_ENCODE: req = encode_request(&fv->frame.f); break;
+    case TR_K_ENCODE_REFUSE:
+        refusal_fields(fv, &refuse);
+        /* Payload: the bytes the vector has, then zeros, UsedLen in all. */
+        refuse_payload = tr_xcalloc(refuse.used_len + 1u, 1);
+        {
+            size_t start = refuse.has_ext ? 8 : 6;
+            size_t have = fv->len > start ? fv->len - start : 0;
+            memcpy(refuse_payload, fv->bytes + start,
+                   have < refuse.used_len ? have : refuse.used_len);
+        }
+        refuse.payload = refuse_payload;
+        req = encode_request(&refuse);
+        break;
+    default: req = stream_request(sv); break;
+    }
+    cJSON *resp = NULL;
+    char *got = NULL;
+    if (exchange(x, req, &resp, &got, o) == 0) {
+        switch (c->kind) {
+        case TR_K_DECODE: judge_decode(o, fv, resp); break;
+        case TR_K_ENCODE: judge_encode(o, fv, resp); break;
+        case TR_K_ENCODE_REFUSE: judge_refusal(o, resp); break;
+        default: judge_stream(o, sv, resp, got); break;
+        }
+        if (o->v == TR_FAIL && c->kind != TR_K_STREAM)
+            line_field(&o->d, "Received:", got);
+    }
+    if (o->v == TR_FAIL && !o->transport) {
+        if (fv) {
+            tr_buf_printf(&o->d, "\nBytes:    ");
+            tr_buf_hex(&o->d, fv->bytes, fv->len, DETAIL_HEX);
+        } else {
+            tr_buf_printf(&o->d, "\nBytes:    ");
+            tr_buf_hex(&o->d, sv->bytes, sv->len, DETAIL_HEX);
+        }
+    }
+    free(refuse_payload);
+    cJSON_Delete(req);
+    cJSON_Delete(resp);
+    free(got);
+}
+
+int tr_codec_run(tr_run *r, tr_vectors *v, cJSON **impl)
+{
+    codec_ctx x = {.r = r, .v = v};
+    tr_shim_init(&x.shim, r->o);
+    char why[1024];
+    if (tr_shim_start(&x.shim, why, sizeof why)) {
+        fprintf(stderr, "tamtam-run: the shim could not run: %s\n", why);
+        tr_shim_free(&x.shim);
+        return 2;
+    }
+    *impl = cJSON_Duplicate(x.shim.hello, true);
+    cJSON_DeleteItemFromObjectCaseSensitive(*impl, "id");
+    cJSON_DeleteItemFromObjectCaseSensitive(*impl, "ok");
+    const char *crcname =
+        cJSON_GetObjectItemCaseSensitive(x.shim.hello, "crc")->valuestring;
+    tt_crc crc = (tt_crc)tt_crc_from_name(crcname);
+    if (r->o->crc >= 0 && (tt_crc)r->o->crc != crc) {
+        fprintf(stderr,
+                "tamtam-run: the shim uses %s but --crc asked for %s\n",
+                tt_crc_name(crc), tt_crc_name((tt_crc)r->o->crc));
+        tr_shim_free(&x.shim);
+        return 2;
+    }
+    if (crc != v->crc)
+        printf("note: the shim uses %s; vectors adapted from %s (integrity "
+               "bytes recomputed)\n",
+               tt_crc_name(crc), tt_crc_name(v->crc));
+    tr_vectors_adapt(v, crc);
+
+    int rc = 0;
+    for (size_t i = 0; i < r->cases->n; i++) {
+        tr_case *c = &r->cases->c[i];
+        if (c->kind > TR_K_STREAM || !tr_selected(r->o, c->id))
+            continue;
+        if (ensure_up(&x)) {
+            rc = 2;
+            break;
+        }
+        tr_verbose(r->progress, "%s\n", c->id);
+        int64_t t0 = tr_now_us();
+        outcome o = {.v = TR_PASS};
+        if (c->kind <= TR_K_EOF)
+            run_harness_case(&x, c, &o);
+        else
+            run_codec_case(&x, c, &o);
+        tr_verdict verdict = o.v;
+        if (c->info && !o.transport && verdict != TR_UNSUPPORTED) {
+            /* Level info: the behaviour is recorded, never judged. */
+            if (verdict == TR_PASS)
+                tr_buf_printf(&o.d, "behaviour matches the vector");
+            else {
+                char *d = tr_buf_take(&o.d);
+                tr_buf_printf(&o.d, "behaviour differs from the vector: %s",
+                              d);
+                free(d);
+            }
+            verdict = TR_INFO;
+        }
+        tr_case_done(r, c, verdict, tr_buf_take(&o.d), t0);
+    }
+    tr_shim_free(&x.shim);
+    return rc;
+}

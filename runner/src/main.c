@@ -1,0 +1,292 @@
+/*
+ * tamtam-run: drives an implementation through the TamTam Conformance
+ * Harness Protocol (spec/harness.md) and reports a verdict per case.
+ * Exit status: 0 no unexpected result, 1 an unexpected failure or pass,
+ * 2 the harness could not run.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run.h"
+
+#ifndef TR_VECTORS_DIR
+#error "TR_VECTORS_DIR (the source tree's vector set) must be defined"
+#endif
+#ifndef TR_VECTORS_INSTALL_DIR
+#error "TR_VECTORS_INSTALL_DIR (the installed vector set) must be defined"
+#endif
+
+#define DEFAULT_TIMEOUT_MS 5000
+
+static void usage(FILE *f)
+{
+    fputs(
+        "usage: tamtam-run [--shim \"CMD ARGS\" | --shim-connect URL] "
+        "[--node URL] [options]\n"
+        "\n"
+        "Suites (at least one, both allowed):\n"
+        "  --shim \"CMD ARGS\"     codec suite: start CMD with /bin/sh -c, "
+        "speak the\n"
+        "                        harness protocol over its stdin/stdout\n"
+        "  --shim-connect URL    codec suite over tcp://HOST:PORT (or "
+        "unix://PATH)\n"
+        "  --node URL            wire suite against an echo node: "
+        "tcp://HOST:PORT,\n"
+        "                        udp://HOST:PORT or unix://PATH\n"
+        "Options:\n"
+        "  --vectors DIR         vector set (default: " TR_VECTORS_DIR ",\n"
+        "                        else " TR_VECTORS_INSTALL_DIR ")\n"
+        "  --crc NAME            CRC-8 variant the implementation uses "
+        "(default: the\n"
+        "                        shim's hello, else the vectors' CRC-8/SMBUS)\n"
+        "  --case GLOB           run only matching case ids (repeatable)\n"
+        "  --list                list the case ids and stop\n"
+        "  --timeout-ms N        per-case timeout (default 5000)\n"
+        "  --known-failures FILE case ids/globs expected to fail, "
+        "\"# reason\" after each\n"
+        "  --json FILE           write the JSON report\n"
+        "  --junit FILE          write a JUnit XML report\n"
+        "  -v, --verbose         every case, with the lines sent and "
+        "received\n"
+        "Exit status: 0 no unexpected result, 1 unexpected failure or pass, "
+        "2 the\n"
+        "harness could not run. Protocol: spec/harness.md.\n",
+        f);
+}
+
+/* Exec'd shims and sockets must not land on fds 0-2 if those are closed. */
+static void keep_std_fds(void)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+            exit(2);
+}
+
+static bool has_vectors(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/core-frame.json", dir);
+    return stat(path, &st) == 0;
+}
+
+static int parse_args(int argc, char **argv, tr_opts *o)
+{
+    enum { O_SHIM = 256, O_CONNECT, O_NODE, O_VECTORS, O_CRC, O_CASE, O_LIST,
+           O_TIMEOUT, O_KF, O_JSON, O_JUNIT, O_VERSION };
+    static const struct option longs[] = {
+        {"shim", required_argument, 0, O_SHIM},
+        {"shim-connect", required_argument, 0, O_CONNECT},
+        {"node", required_argument, 0, O_NODE},
+        {"vectors", required_argument, 0, O_VECTORS},
+        {"crc", required_argument, 0, O_CRC},
+        {"case", required_argument, 0, O_CASE},
+        {"list", no_argument, 0, O_LIST},
+        {"timeout-ms", required_argument, 0, O_TIMEOUT},
+        {"known-failures", required_argument, 0, O_KF},
+        {"json", required_argument, 0, O_JSON},
+        {"junit", required_argument, 0, O_JUNIT},
+        {"verbose", no_argument, 0, 'v'},
+        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, O_VERSION},
+        {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->crc = -1;
+    o->timeout_ms = DEFAULT_TIMEOUT_MS;
+    o->globs = tr_xcalloc((size_t)argc, sizeof *o->globs);
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "vh", longs, NULL)) != -1) {
+        switch (c) {
+        case O_SHIM: o->shim = optarg; break;
+        case O_CONNECT: o->shim_connect = optarg; break;
+        case O_NODE: o->node = optarg; break;
+        case O_VECTORS: o->vectors = optarg; break;
+        case O_CRC:
+            o->crc = tt_crc_from_name(optarg);
+            if (o->crc < 0) {
+                fprintf(stderr, "tamtam-run: unknown CRC-8 variant \"%s\" "
+                                "(try CRC-8/SMBUS, rohc, ...)\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case O_CASE: o->globs[o->nglobs++] = optarg; break;
+        case O_LIST: o->list = true; break;
+        case O_TIMEOUT: {
+            long t = strtol(optarg, &end, 10);
+            if (*end || end == optarg || t < 1 || t > 3600000) {
+                fprintf(stderr, "tamtam-run: --timeout-ms takes 1..3600000\n");
+                return -1;
+            }
+            o->timeout_ms = (int)t;
+            break;
+        }
+        case O_KF: o->known_failures = optarg; break;
+        case O_JSON: o->json = optarg; break;
+        case O_JUNIT: o->junit = optarg; break;
+        case 'v': o->verbose = true; break;
+        case 'h': usage(stdout); exit(0);
+        case O_VERSION: printf("tamtam-run %s\n", TR_VERSION); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tamtam-run: unexpected argument \"%s\"\n",
+                argv[optind]);
+        return -1;
+    }
+    if (o->shim && o->shim_connect) {
+        fputs("tamtam-run: give --shim or --shim-connect, not both\n", stderr);
+        return -1;
+    }
+    if (!o->shim && !o->shim_connect && !o->node && !o->list) {
+        usage(stderr);
+        return -1;
+    }
+    if (!o->vectors)
+        o->vectors = has_vectors(TR_VECTORS_DIR) || !has_vectors(
+                                                        TR_VECTORS_INSTALL_DIR)
+                         ? TR_VECTORS_DIR
+                         : TR_VECTORS_INSTALL_DIR;
+    return 0;
+}
+
+static void list_cases(const tr_opts *o, const tr_cases *cs)
+{
+    for (size_t i = 0; i < cs->n; i++) {
+        if (!tr_selected(o, cs->c[i].id))
+            continue;
+        printf("%s", cs->c[i].id);
+        if (*cs->c[i].reqs)
+            printf("  [%s]", cs->c[i].reqs);
+        printf("\n");
+    }
+}
+
+static void print_impl(const cJSON *impl)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(impl, "impl");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(impl, "impl_version");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(impl, "crc");
+    char line[400];
+    snprintf(line, sizeof line, "implementation: %s %s, %s\n",
+             cJSON_IsString(n) ? n->valuestring : "?",
+             cJSON_IsString(v) ? v->valuestring : "?",
+             cJSON_IsString(c) ? c->valuestring : "?");
+    tr_sanitize(line);
+    fputs(line, stdout);
+}
+
+/* Strings from the shim go into reports: keep them printable. */
+static void sanitize_json(cJSON *j)
+{
+    for (; j; j = j->next) {
+        if (cJSON_IsString(j) && j->valuestring)
+            tr_sanitize(j->valuestring);
+        if (j->string)
+            tr_sanitize(j->string);
+        sanitize_json(j->child);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    keep_std_fds();
+    signal(SIGPIPE, SIG_IGN);
+    tr_opts o;
+    if (parse_args(argc, argv, &o)) {
+        free(o.globs);
+        return 2;
+    }
+    int64_t t0 = tr_now_ms();
+    char why[1024];
+    tr_vectors vc, vw;
+    if (tr_vectors_load(o.vectors, &vc, why, sizeof why) ||
+        tr_vectors_load(o.vectors, &vw, why, sizeof why)) {
+        fprintf(stderr, "tamtam-run: %s\n", why);
+        free(o.globs);
+        return 2;
+    }
+    bool codec = o.shim || o.shim_connect;
+    bool wire = o.node != NULL;
+    tr_url url = {.scheme = TR_TCP};
+    if (wire && tr_url_parse(o.node, &url, why, sizeof why)) {
+        fprintf(stderr, "tamtam-run: --node %s\n", why);
+        return 2;
+    }
+    if (o.list && !codec && !wire)
+        codec = wire = true;
+
+    tr_cases cs = {0};
+    if (codec)
+        tr_codec_cases(&vc, &cs, o.shim != NULL || (o.list && !o.shim_connect));
+    if (wire)
+        tr_wire_cases(&vw, url.scheme, &cs);
+    if (o.list) {
+        list_cases(&o, &cs);
+        tr_cases_free(&cs);
+        tr_vectors_free(&vc);
+        tr_vectors_free(&vw);
+        free(o.globs);
+        return 0;
+    }
+
+    tr_kf kf = {0};
+    if (o.known_failures &&
+        tr_kf_load(o.known_failures, &kf, why, sizeof why)) {
+        fprintf(stderr, "tamtam-run: known failures: %s\n", why);
+        return 2;
+    }
+    tr_progress prog = {.tty = isatty(1) == 1, .verbose = o.verbose};
+    for (size_t i = 0; i < cs.n; i++)
+        prog.total += tr_selected(&o, cs.c[i].id);
+    if (!prog.total) {
+        fputs("tamtam-run: no case matches the --case globs\n", stderr);
+        return 2;
+    }
+    tr_run run = {.o = &o, .progress = &prog, .cases = &cs,
+                  .kf = o.known_failures ? &kf : NULL};
+    cJSON *impl = NULL;
+    int rc = 0;
+    if (codec) {
+        rc = tr_codec_run(&run, &vc, &impl);
+        sanitize_json(impl);
+    }
+    if (wire && rc == 0)
+        rc = tr_wire_run(&run, &vw);
+    tr_progress_end(&prog);
+
+    tr_summary s;
+    tr_summarize(&cs, &s);
+    double ms = (double)(tr_now_ms() - t0);
+    if (impl)
+        print_impl(impl);
+    printf("tamtam-run: %zu passed, %zu failed, %zu info, %zu unsupported, "
+           "%zu expected failures",
+           s.pass, s.fail, s.info, s.unsupported, s.expected_fail);
+    if (s.not_run && rc == 2)
+        printf(", %zu not run", s.not_run - (cs.n - prog.total));
+    printf(" (%.2f s)\n", ms / 1000.0);
+    if (rc != 2)
+        tr_kf_advise(run.kf, &cs);
+    if (o.json && tr_write_json(o.json, &cs, impl))
+        rc = 2;
+    if (o.junit && tr_write_junit(o.junit, &cs, ms))
+        rc = 2;
+    if (rc == 0 && s.fail)
+        rc = 1;
+    cJSON_Delete(impl);
+    tr_kf_free(&kf);
+    tr_cases_free(&cs);
+    tr_vectors_free(&vc);
+    tr_vectors_free(&vw);
+    free(o.globs);
+    return rc;
+}

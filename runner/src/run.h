@@ -1,0 +1,338 @@
+/*
+ * tamtam-run: internal interfaces shared by the runner's source files.
+ * Everything here is private to the runner (prefix tr_).
+ */
+#ifndef TR_RUN_H
+#define TR_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "tamtam/tamtam.h"
+#include "ttj.h"
+
+#define TR_VERSION "1.0.0"
+
+/* Longest response line the runner accepts from a shim (the rest is a FAIL,
+ * never memory). */
+#define TR_LINE_CAP (16u * 1024u * 1024u)
+
+/* ---- Small utilities (util.c) ---------------------------------------------- */
+
+/* Monotonic milliseconds / microseconds. */
+int64_t tr_now_ms(void);
+int64_t tr_now_us(void);
+/* Sleeps `ms` milliseconds, resuming after signals. */
+void tr_sleep_ms(int ms);
+
+/* Growable string, capped so a hostile peer cannot make it unbounded. */
+typedef struct tr_buf {
+    char *s;
+    size_t len, cap;
+} tr_buf;
+
+#define TR_BUF_MAX (1u << 20) /* details and reports stay below 1 MiB each */
+
+/* Appends printf-style text; output past TR_BUF_MAX is dropped with "...". */
+void tr_buf_printf(tr_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Appends `len` bytes as hex, at most `max_bytes` of them (then "…(N bytes)"). */
+void tr_buf_hex(tr_buf *b, const uint8_t *p, size_t len, size_t max_bytes);
+/* Returns the string (never NULL) and hands ownership to the caller. */
+char *tr_buf_take(tr_buf *b);
+void tr_buf_free(tr_buf *b);
+
+/* Replaces every byte that is not printable ASCII, newline or tab with '?',
+ * so text from a broken implementation is safe in JSON, XML and terminals. */
+void tr_sanitize(char *s);
+
+/* Allocation that exits (code 2) when memory runs out. */
+void *tr_xmalloc(size_t n);
+void *tr_xcalloc(size_t n, size_t size);
+char *tr_xstrdup(const char *s);
+
+/* ---- Vectors (vectors.c) --------------------------------------------------- */
+
+/* A decoded frame with its own payload storage. */
+typedef struct tr_frame {
+    tt_frame f; /* f.payload points at payload */
+    uint8_t *payload;
+} tr_frame;
+
+typedef struct tr_fvec { /* one vector of core-frame.json */
+    char *id;
+    char *reqs; /* requirement IDs joined by ',' */
+    bool info;  /* "verdict":"info" */
+    uint8_t *bytes;
+    size_t len;
+    bool valid;           /* under the effective CRC */
+    int error;            /* tt_error when !valid */
+    tr_frame frame;       /* when valid */
+    const char *valid_under; /* CRC-variant vector: the variant, else NULL */
+} tr_fvec;
+
+typedef struct tr_event {
+    int status;      /* 0 valid, else tt_error */
+    uint64_t offset;
+    tr_frame frame;  /* when status == 0 */
+} tr_event;
+
+typedef struct tr_svec { /* one vector of core-stream.json */
+    char *id;
+    char *reqs;
+    bool info;
+    uint8_t *bytes;
+    size_t len;
+    size_t *chunks;
+    size_t nchunks;
+    tr_event *events;
+    size_t nevents;
+    size_t pending;
+} tr_svec;
+
+typedef struct tr_vectors {
+    tt_crc crc; /* the CRC the expectations hold under */
+    tr_fvec *f;
+    size_t nf;
+    tr_svec *s;
+    size_t ns;
+} tr_vectors;
+
+/* Loads DIR/core-frame.json and DIR/core-stream.json, checking every member
+ * against the pinned formats. Returns 0, or -1 with a message in `why`. */
+int tr_vectors_load(const char *dir, tr_vectors *out, char *why, size_t whylen);
+
+/* Rewrites the expectations of `v` for implementations using `crc`: the
+ * integrity byte of every complete frame is recomputed under `crc` (keeping
+ * a deliberate CRC error as wrong as it was), and CRC-variant vectors become
+ * valid under `crc` unless `crc` is the file's own variant. Idempotent for
+ * crc == v->crc. */
+void tr_vectors_adapt(tr_vectors *v, tt_crc crc);
+
+void tr_vectors_free(tr_vectors *v);
+
+/* Byte length of the frame at the start of `bytes` (CF-2-b), or 0 when fewer
+ * than two bytes. */
+size_t tr_frame_len(const uint8_t *bytes, size_t len);
+
+/* Copies `src` (payload included) into `dst`. */
+void tr_frame_copy(tr_frame *dst, const tt_frame *src);
+void tr_frame_free(tr_frame *f);
+
+/* ---- Cases, verdicts, results (cases.c) ------------------------------------ */
+
+typedef enum tr_verdict {
+    TR_PASS,
+    TR_FAIL,
+    TR_INFO,
+    TR_UNSUPPORTED,
+    TR_EXPECTED_FAIL,
+    TR_NOT_RUN /* selected but the run stopped before it (exit 2) */
+} tr_verdict;
+
+const char *tr_verdict_name(tr_verdict v);
+
+typedef enum tr_kind {
+    TR_K_UNSUPPORTED, /* harness.unsupported */
+    TR_K_BAD_REQUEST, /* harness.bad_request */
+    TR_K_EOF,         /* harness.eof */
+    TR_K_DECODE,
+    TR_K_ENCODE,
+    TR_K_ENCODE_REFUSE,
+    TR_K_STREAM,
+    TR_K_W_ECHO,
+    TR_K_W_INVALID,
+    TR_K_W_ONEBYTE,
+    TR_K_W_SPLIT,
+    TR_K_W_BATCH,
+    TR_K_W_LARGEST,
+    TR_K_W_SLOW,
+} tr_kind;
+
+typedef struct tr_case {
+    char *id;
+    char *reqs; /* requirement IDs joined by ',' */
+    tr_kind kind;
+    size_t vi;   /* index into the vector array the kind uses */
+    bool info;   /* the vector says verdict info */
+    /* result */
+    tr_verdict verdict;
+    char *detail;
+    double ms;
+    int kf;      /* index of the known-failures line that lists it, or -1 */
+    bool fixed;  /* listed as a known failure but passed */
+} tr_case;
+
+typedef struct tr_cases {
+    tr_case *c;
+    size_t n, cap;
+} tr_cases;
+
+tr_case *tr_cases_add(tr_cases *cs, tr_kind kind, size_t vi, bool info,
+                      const char *reqs, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+void tr_cases_free(tr_cases *cs);
+
+/* ---- Options --------------------------------------------------------------- */
+
+typedef struct tr_opts {
+    const char *shim;         /* --shim CMD */
+    const char *shim_connect; /* --shim-connect URL */
+    const char *node;         /* --node URL */
+    const char *vectors;      /* --vectors DIR */
+    int crc;                  /* --crc, or -1 when not given */
+    const char **globs;       /* --case, repeatable */
+    size_t nglobs;
+    bool list;
+    int timeout_ms;
+    const char *known_failures;
+    const char *json;
+    const char *junit;
+    bool verbose;
+} tr_opts;
+
+/* True when `id` is selected by the --case globs (all when none). */
+bool tr_selected(const tr_opts *o, const char *id);
+
+/* ---- Progress and per-case output (report.c) -------------------------------- */
+
+typedef struct tr_progress {
+    bool tty;
+    bool verbose;
+    size_t done, total, failed;
+} tr_progress;
+
+/* Reports one finished case: the progress line on a terminal, the case
+ * block for a failure (always) or for every case (verbose). */
+void tr_progress_case(tr_progress *p, const tr_case *c);
+/* Clears the progress line. */
+void tr_progress_end(tr_progress *p);
+/* Prints a verbose note ("  sent: ...") when -v is on. */
+void tr_verbose(const tr_progress *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+typedef struct tr_summary {
+    size_t pass, fail, info, unsupported, expected_fail, not_run;
+} tr_summary;
+
+void tr_summarize(const tr_cases *cs, tr_summary *s);
+/* Writes the --json report. Returns 0 or -1 (message on stderr). */
+int tr_write_json(const char *path, const tr_cases *cs, const cJSON *impl);
+/* Writes the --junit report. Returns 0 or -1 (message on stderr). */
+int tr_write_junit(const char *path, const tr_cases *cs, double total_ms);
+
+/* ---- Known failures (knownfail.c) ------------------------------------------ */
+
+typedef struct tr_kf_line {
+    char *glob;
+    char *reason; /* text after '#', trimmed; may be "" */
+    int lineno;
+    size_t matched; /* cases it matched in this run */
+} tr_kf_line;
+
+typedef struct tr_kf {
+    const char *path;
+    tr_kf_line *l;
+    size_t n;
+} tr_kf;
+
+/* Parses the known-failures file. Returns 0, or -1 with a message. */
+int tr_kf_load(const char *path, tr_kf *kf, char *why, size_t whylen);
+/* Applies the list to one finished case: FAIL on a listed case becomes
+ * EXPECTED_FAIL; PASS on a listed case becomes FAIL ("fixed"). */
+void tr_kf_apply(tr_kf *kf, tr_case *c);
+/* Prints the exact lines to add to and remove from the list (to stdout). */
+void tr_kf_advise(const tr_kf *kf, const tr_cases *cs);
+void tr_kf_free(tr_kf *kf);
+
+/* ---- Shim (shim.c): the codec-mode peer, a process or a TCP connection ------ */
+
+typedef struct tr_shim {
+    const char *cmd;     /* --shim */
+    const char *connect; /* --shim-connect */
+    int timeout_ms;
+    bool verbose;
+    int pid; /* process group of the shim, or -1 */
+    int wfd, rfd, efd;
+    char *buf;
+    size_t len, cap;
+    char errtail[512]; /* last bytes of the shim's stderr */
+    size_t errlen;
+    long next_id;
+    bool up;
+    cJSON *hello; /* the last hello response */
+} tr_shim;
+
+void tr_shim_init(tr_shim *s, const tr_opts *o);
+/* Starts (or connects to) the shim and performs hello. Returns 0, or -1 with
+ * the reason in `why`. */
+int tr_shim_start(tr_shim *s, char *why, size_t whylen);
+/* Sends `req` (the runner adds "id") and waits for its response until
+ * `deadline` (tr_now_ms). Returns 0 with *resp set, or -1 with the reason;
+ * on -1 the shim is stopped (the next case restarts it). The request line
+ * and the response line are kept in *sent / *got for reporting (may be NULL
+ * to skip). */
+int tr_shim_call(tr_shim *s, cJSON *req, int64_t deadline, cJSON **resp,
+                 char **sent, char **got, char *why, size_t whylen);
+/* Sends one raw line and reads one raw response line, no id check. Same
+ * failure behaviour as tr_shim_call. */
+int tr_shim_raw(tr_shim *s, const char *line, int64_t deadline, char **got,
+                char *why, size_t whylen);
+/* Closes the shim's stdin and waits until `deadline` for it to exit.
+ * Returns its exit status (0..255), 128+signal, -1 when it had to be
+ * killed (why set), or -2 for a TCP shim (nothing to wait for). */
+int tr_shim_finish(tr_shim *s, int64_t deadline, char *why, size_t whylen);
+/* Stops the shim (kills the process group). */
+void tr_shim_stop(tr_shim *s);
+void tr_shim_free(tr_shim *s);
+
+/* ---- Network (net.c) -------------------------------------------------------- */
+
+typedef enum tr_scheme { TR_TCP, TR_UDP, TR_UNIX } tr_scheme;
+
+typedef struct tr_url {
+    tr_scheme scheme;
+    char host[256];
+    char port[16];
+    char path[108];
+} tr_url;
+
+const char *tr_scheme_name(tr_scheme s);
+/* Parses tcp://HOST:PORT, udp://HOST:PORT ([v6] allowed) or unix://PATH.
+ * Returns 0, or -1 with a message. */
+int tr_url_parse(const char *url, tr_url *u, char *why, size_t whylen);
+/* Opens a non-blocking socket connected to `u` (UDP: connected datagram
+ * socket), waiting until `deadline`. Returns the fd, or -1 with a message. */
+int tr_connect(const tr_url *u, int64_t deadline, char *why, size_t whylen);
+
+/* ---- Suites ----------------------------------------------------------------- */
+
+/* Appends the codec cases (harness checks included) to `cs`. */
+void tr_codec_cases(const tr_vectors *v, tr_cases *cs, bool process_shim);
+/* Appends the wire cases for `scheme` to `cs`. */
+void tr_wire_cases(const tr_vectors *v, tr_scheme scheme, tr_cases *cs);
+
+typedef struct tr_run {
+    const tr_opts *o;
+    tr_progress *progress;
+    tr_cases *cases;
+    tr_kf *kf; /* NULL without --known-failures */
+} tr_run;
+
+/* Finishes a case: stores verdict, detail (sanitised) and duration (from
+ * `started_us`, a tr_now_us value), applies the known-failures list,
+ * reports it. */
+void tr_case_done(tr_run *r, tr_case *c, tr_verdict v, char *detail,
+                  int64_t started_us);
+
+/* Runs the selected codec cases. `v` holds the vectors as loaded; they are
+ * adapted to the CRC the shim announces. Returns 0, or 2 when the harness
+ * could not run (message printed); *impl receives the hello fields. */
+int tr_codec_run(tr_run *r, tr_vectors *v, cJSON **impl);
+/* Runs the selected wire cases against --node. Returns 0 or 2. */
+int tr_wire_run(tr_run *r, tr_vectors *v);
+
+#endif

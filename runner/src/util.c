@@ -1,0 +1,133 @@
+/* Clock, capped string buffers, sanitising and allocation for the runner. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "run.h"
+
+int64_t tr_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t tr_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void tr_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+void *tr_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fputs("tamtam-run: out of memory\n", stderr);
+        exit(2);
+    }
+    return p;
+}
+
+void *tr_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) {
+        fputs("tamtam-run: out of memory\n", stderr);
+        exit(2);
+    }
+    return p;
+}
+
+char *tr_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(tr_xmalloc(n), s, n);
+}
+
+static bool buf_reserve(tr_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 > TR_BUF_MAX)
+        return false;
+    if (b->len + extra + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    if (cap > TR_BUF_MAX)
+        cap = TR_BUF_MAX;
+    char *s = realloc(b->s, cap);
+    if (!s) {
+        fputs("tamtam-run: out of memory\n", stderr);
+        exit(2);
+    }
+    b->s = s;
+    b->cap = cap;
+    return true;
+}
+
+void tr_buf_printf(tr_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (!buf_reserve(b, (size_t)n)) {
+        if (b->len + 4 < TR_BUF_MAX && buf_reserve(b, 3)) {
+            memcpy(b->s + b->len, "...", 4);
+            b->len += 3;
+        }
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void tr_buf_hex(tr_buf *b, const uint8_t *p, size_t len, size_t max_bytes)
+{
+    size_t n = len < max_bytes ? len : max_bytes;
+    if (!buf_reserve(b, 2 * n))
+        return;
+    ttj_hex_encode(p, n, b->s + b->len);
+    b->len += 2 * n;
+    if (n < len)
+        tr_buf_printf(b, "...(%zu bytes)", len);
+}
+
+char *tr_buf_take(tr_buf *b)
+{
+    char *s = b->s ? b->s : tr_xstrdup("");
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void tr_buf_free(tr_buf *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+void tr_sanitize(char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c != '\n' && c != '\t' && (c < 0x20 || c > 0x7E))
+            *s = '?';
+    }
+}
