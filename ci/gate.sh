@@ -179,7 +179,11 @@ summarize() {
   elif [ "$rc" -eq 1 ]; then
     echo "note:      no failing case: a known failure now passes; the runner's output above names the lines to remove"
   fi
-  echo "reports:   $json $junit $log"
+  written=
+  for f in "$json" "$junit" "$log"; do
+    [ ! -s "$f" ] || written="$written $f"
+  done
+  echo "reports:  ${written:- none}"
 
   {
     echo "### TamTam gate: $step: $verdict"
@@ -193,7 +197,10 @@ summarize() {
       echo "$fails" | sed 's/^\(.*\)$/| `\1` |/'
       echo
     fi
-    echo "Reports: \`$(basename "$json")\`, \`$(basename "$junit")\`, \`$(basename "$log")\`"
+    for f in "$json" "$junit" "$log"; do
+      # shellcheck disable=SC2016 # the backquotes are Markdown
+      [ ! -s "$f" ] || printf 'Report: `%s`\n' "$(basename "$f")"
+    done
   } >"$md"
 }
 

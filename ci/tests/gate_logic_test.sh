@@ -149,6 +149,8 @@ FAKE_EXIT=segv FAKE_REPORT=pass gate segv 2 conformance --runner "$fake" --shim 
 has segv "tamtam-run died"
 FAKE_EXIT=0 FAKE_REPORT=none gate noreport 2 conformance --runner "$fake" --shim x --report-dir "$R"
 has noreport "wrote no JSON/JUnit report"
+lacks noreport "conformance.json"
+has noreport "reports:   $R/conformance.log"
 gate norunner 2 conformance --runner "$tmp/nope" --shim x --report-dir "$R"
 gate nosuite 2 conformance --suite "$tmp" --shim x --report-dir "$R"
 has nosuite "no tamtam-run in"

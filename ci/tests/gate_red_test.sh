@@ -12,6 +12,7 @@ gate=$1 runner=$2 vectors=$3 shim=$4 reports=$5
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
 
+[ -r "$vectors/core-frame.json" ] || { echo "FAIL: no vector set: $vectors/core-frame.json missing"; exit 1; }
 out=$reports.out
 mkdir -p "$reports"
 sh "$gate" conformance --runner "$runner" --vectors "$vectors" --shim "$shim" --report-dir "$reports" >"$out" 2>&1
