@@ -173,8 +173,14 @@ static void describe_exit(tr_shim *s, const char *what, char *why,
     if (r == s->pid) {
         s->pid = -1;
         if (WIFSIGNALED(st))
-            snprintf(why, whylen, "%s: shim was killed by signal %d (%s)",
+            snprintf(why, whylen, "%s: shim was killed by signal %d, %s",
                      what, WTERMSIG(st), strsignal(WTERMSIG(st)));
+        else if (WEXITSTATUS(st) > 128 && WEXITSTATUS(st) < 128 + 65)
+            /* /bin/sh reports a signal that killed its child this way. */
+            snprintf(why, whylen,
+                     "%s: shim exited with status %d (signal %d, %s)", what,
+                     WEXITSTATUS(st), WEXITSTATUS(st) - 128,
+                     strsignal(WEXITSTATUS(st) - 128));
         else
             snprintf(why, whylen, "%s: shim exited with status %d", what,
                      WEXITSTATUS(st));

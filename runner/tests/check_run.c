@@ -1,0 +1,281 @@
+/*
+ * Test driver for tamtam-run: runs a command, then checks its exit status,
+ * its output and the verdicts of its --json report.
+ *
+ *   check_run [checks...] -- CMD ARGS...
+ *
+ *   --exit N            the command must exit with N
+ *   --json FILE         the report to read (removed before the run)
+ *   --fail GLOB         some case matching GLOB must be FAIL
+ *   --verdict ID=V      case ID must have verdict V
+ *   --detail ID=TEXT    the detail of case ID must contain TEXT
+ *   --count N           the report must hold N cases
+ *   --junit FILE        the JUnit report must hold one testcase per case of
+ *                       the JSON report and one failure per FAIL
+ *   --rm FILE           remove FILE before the run
+ *   --output TEXT       stdout+stderr must contain TEXT
+ *   --no-output TEXT    stdout+stderr must not contain TEXT
+ *   --server CMD        start CMD (/bin/sh -c) first, read its first line
+ *                       "listening URL", replace @URL@ in ARGS with URL,
+ *                       stop it afterwards
+ */
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#define OUT_CAP (8u << 20)
+#define MAX_CHECKS 128
+
+typedef struct check {
+    const char *kind;
+    const char *arg;
+} check;
+
+static int failures;
+
+static void bad(const char *fmt, const char *a, const char *b)
+{
+    printf("check_run: FAILED: ");
+    printf(fmt, a, b);
+    printf("\n");
+    failures++;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+        free(s);
+        s = NULL;
+    }
+    if (s)
+        s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+static const cJSON *find_case(const cJSON *cases, const char *id)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cases)
+    {
+        const cJSON *cid = cJSON_GetObjectItemCaseSensitive(c, "id");
+        if (cJSON_IsString(cid) && !strcmp(cid->valuestring, id))
+            return c;
+    }
+    return NULL;
+}
+
+static const char *field(const cJSON *c, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void check_json(const char *path, const check *cs, size_t n)
+{
+    char *text = slurp(path);
+    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!doc) {
+        bad("no readable JSON report at %s%s", path, "");
+        return;
+    }
+    const cJSON *cases = cJSON_GetObjectItemCaseSensitive(doc, "cases");
+    int nfail = 0;
+    const cJSON *c0;
+    cJSON_ArrayForEach(c0, cases) nfail += !strcmp(field(c0, "verdict"), "FAIL");
+    for (size_t i = 0; i < n; i++) {
+        char num[2][32];
+        if (!strcmp(cs[i].kind, "count") &&
+            atoi(cs[i].arg) != cJSON_GetArraySize(cases)) {
+            snprintf(num[0], sizeof num[0], "%d", cJSON_GetArraySize(cases));
+            bad("the report holds %s cases, expected %s", num[0], cs[i].arg);
+        }
+        if (!strcmp(cs[i].kind, "junit")) {
+            char *x = slurp(cs[i].arg);
+            int tc = 0, fl = 0;
+            for (const char *q = x; q && (q = strstr(q, "<testcase ")); q++)
+                tc++;
+            for (const char *q = x; q && (q = strstr(q, "<failure ")); q++)
+                fl++;
+            if (!x || !strstr(x, "<testsuites") || !strstr(x, "</testsuites>") ||
+                tc != cJSON_GetArraySize(cases) || fl != nfail) {
+                snprintf(num[0], sizeof num[0], "%d/%d", tc, fl);
+                bad("JUnit report %s: testcases/failures %s differ from the "
+                    "JSON report",
+                    cs[i].arg, num[0]);
+            }
+            free(x);
+        }
+        char key[512];
+        snprintf(key, sizeof key, "%s", cs[i].arg);
+        char *eq = strchr(key, '=');
+        if (!strcmp(cs[i].kind, "fail")) {
+            bool found = false;
+            const cJSON *c;
+            cJSON_ArrayForEach(c, cases) if (!fnmatch(cs[i].arg, field(c, "id"),
+                                                      0) &&
+                                             !strcmp(field(c, "verdict"),
+                                                     "FAIL")) found = true;
+            if (!found)
+                bad("no case matching %s failed%s", cs[i].arg, "");
+            continue;
+        }
+        if (strcmp(cs[i].kind, "verdict") && strcmp(cs[i].kind, "detail"))
+            continue;
+        if (!eq) {
+            bad("bad check %s%s", cs[i].arg, "");
+            continue;
+        }
+        *eq = '\0';
+        const cJSON *c = find_case(cases, key);
+        if (!c)
+            bad("case %s is not in the report%s", key, "");
+        else if (!strcmp(cs[i].kind, "verdict") &&
+                 strcmp(field(c, "verdict"), eq + 1))
+            bad("case %s has verdict %s", key, field(c, "verdict"));
+        else if (!strcmp(cs[i].kind, "detail") &&
+                 !strstr(field(c, "detail"), eq + 1))
+            bad("case %s: detail lacks \"%s\"", key, eq + 1);
+    }
+    cJSON_Delete(doc);
+}
+
+/* Starts the server; returns its pid and its URL in `url`. */
+static pid_t start_server(const char *cmd, char *url, size_t len)
+{
+    int p[2];
+    if (pipe(p))
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    FILE *f = fdopen(p[0], "r");
+    char line[512] = "";
+    if (!f || !fgets(line, sizeof line, f) ||
+        strncmp(line, "listening ", 10)) {
+        printf("check_run: server printed no listening line: %s\n", line);
+        kill(-pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return -1;
+    }
+    line[strcspn(line, "\n")] = '\0';
+    snprintf(url, len, "%.255s", line + 10);
+    /* The pipe stays open (in f) so the server never gets SIGPIPE. */
+    return pid;
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    check cs[MAX_CHECKS];
+    size_t n = 0;
+    long want_exit = -1;
+    const char *json = NULL, *server = NULL;
+    int i = 1;
+    for (; i < argc && strcmp(argv[i], "--"); i += 2) {
+        if (i + 1 >= argc || n == MAX_CHECKS) {
+            fprintf(stderr, "check_run: bad arguments\n");
+            return 2;
+        }
+        const char *k = argv[i] + 2;
+        if (!strcmp(k, "exit"))
+            want_exit = atol(argv[i + 1]);
+        else if (!strcmp(k, "json"))
+            json = argv[i + 1];
+        else if (!strcmp(k, "server"))
+            server = argv[i + 1];
+        else
+            cs[n++] = (check){k, argv[i + 1]};
+    }
+    if (i >= argc - 1) {
+        fprintf(stderr, "check_run: no command after --\n");
+        return 2;
+    }
+    char **cmd = argv + i + 1;
+    int ncmd = argc - i - 1;
+    char url[256] = "";
+    pid_t spid = -1;
+    if (server && (spid = start_server(server, url, sizeof url)) < 0)
+        return 1;
+    for (int k = 0; k < ncmd; k++)
+        if (!strcmp(cmd[k], "@URL@"))
+            cmd[k] = url;
+    if (json)
+        unlink(json);
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(cs[k].kind, "rm"))
+            unlink(cs[k].arg);
+
+    int p[2];
+    if (pipe(p))
+        return 2;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        close(p[0]);
+        close(p[1]);
+        execvp(cmd[0], cmd);
+        perror(cmd[0]);
+        _exit(127);
+    }
+    close(p[1]);
+    char *out = malloc(OUT_CAP + 1);
+    size_t len = 0;
+    char tmp[65536];
+    ssize_t r;
+    while ((r = read(p[0], tmp, sizeof tmp)) > 0) {
+        fwrite(tmp, 1, (size_t)r, stdout);
+        size_t take = len + (size_t)r <= OUT_CAP ? (size_t)r : OUT_CAP - len;
+        memcpy(out + len, tmp, take);
+        len += take;
+    }
+    out[len] = '\0';
+    close(p[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    if (spid > 0) {
+        kill(-spid, SIGKILL);
+        waitpid(spid, NULL, 0);
+    }
+    fflush(stdout);
+    int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    char codes[2][16];
+    snprintf(codes[0], sizeof codes[0], "%d", code);
+    snprintf(codes[1], sizeof codes[1], "%ld", want_exit);
+    if (want_exit >= 0 && code != want_exit)
+        bad("exit status %s, expected %s", codes[0], codes[1]);
+    for (size_t k = 0; k < n; k++) {
+        if (!strcmp(cs[k].kind, "output") && !strstr(out, cs[k].arg))
+            bad("output lacks \"%s\"%s", cs[k].arg, "");
+        if (!strcmp(cs[k].kind, "no-output") && strstr(out, cs[k].arg))
+            bad("output contains \"%s\"%s", cs[k].arg, "");
+    }
+    if (json)
+        check_json(json, cs, n);
+    free(out);
+    printf("check_run: %s\n", failures ? "FAILED" : "all checks passed");
+    return failures ? 1 : 0;
+}
