@@ -69,6 +69,44 @@ run long "$tmp/long.in" "$@"
 [ "$(sed -n 2p "$tmp/long.out")" = "$zero_ok" ] || fail "request after an over-long line not answered"
 [ "$(wc -l <"$tmp/long.out")" -eq 2 ] || fail "over-long line: expected 2 responses, got $(wc -l <"$tmp/long.out")"
 
+# Hostile input, deterministic: mutants of every pinned request (characters
+# replaced, deleted, inserted, lines cut) and lines of random bytes (invalid
+# UTF-8, control characters). One JSON answer per line, nothing on stderr
+# (no unhandled exception), exit 0.
+sed -n 's/^> \{0,1\}//p' "$dir/default.cases" | LC_ALL=C awk 'BEGIN { srand(4774) }
+{
+  for (m = 0; m < 40; m++) {
+    s = $0
+    for (k = 1 + int(rand() * 4); k > 0; k--) {
+      p = 1 + int(rand() * (length(s) + 1))
+      c = sprintf("%c", 32 + int(rand() * 95))
+      op = int(rand() * 4)
+      if (op == 0) s = substr(s, 1, p - 1) c substr(s, p + 1)
+      else if (op == 1) s = substr(s, 1, p - 1) substr(s, p + 1)
+      else if (op == 2) s = substr(s, 1, p - 1) c substr(s, p)
+      else s = substr(s, 1, p)
+    }
+    print s
+  }
+}
+END {
+  for (l = 0; l < 1000; l++) {
+    s = ""
+    for (n = int(rand() * 120); n > 0; n--) {
+      b = 1 + int(rand() * 255)
+      s = s sprintf("%c", b == 10 ? 32 : b)
+    }
+    print s
+  }
+}' >"$tmp/hostile.in"
+run hostile "$tmp/hostile.in" "$@"
+[ -s "$tmp/hostile.err" ] && { fail "hostile input: shim wrote to stderr"; head -5 "$tmp/hostile.err"; }
+[ "$(wc -l <"$tmp/hostile.out")" -eq "$(wc -l <"$tmp/hostile.in")" ] ||
+  fail "hostile input: $(wc -l <"$tmp/hostile.in") lines in, $(wc -l <"$tmp/hostile.out") answers"
+grep -E -v '^\{.*"ok":(true|false).*\}$' "$tmp/hostile.out" | head -3 | sed 's/^/  not an answer: /' >"$tmp/hostile.bad"
+[ -s "$tmp/hostile.bad" ] && { fail "hostile input: malformed answers"; cat "$tmp/hostile.bad"; }
+[ "$failed" -eq 0 ] && echo "ok   hostile: $(wc -l <"$tmp/hostile.in") mutated and random lines answered"
+
 # No input at all: no output, exit 0.
 run empty /dev/null "$@"
 [ -s "$tmp/empty.out" ] && fail "output without any request"

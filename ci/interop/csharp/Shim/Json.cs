@@ -44,9 +44,13 @@ namespace TamTam.Shim
                 using (XmlDictionaryReader reader = JsonReaderWriterFactory.CreateJsonReader(line, 0, count, quotas))
                     doc.Load(reader);
             }
-            catch (XmlException e)
+            // The reader reports malformed input as XmlException, but also as
+            // FormatException (control characters), IndexOutOfRangeException
+            // (unbalanced brackets, Mono) and others; every one of them means
+            // the line is not a request.
+            catch (Exception e) when (!(e is OutOfMemoryException))
             {
-                throw new BadRequestException("not JSON: " + e.Message);
+                throw new BadRequestException("the line is not valid JSON");
             }
             XmlElement root = doc.DocumentElement;
             if (root == null || Type(root) != "object")

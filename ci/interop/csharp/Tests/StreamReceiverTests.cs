@@ -131,6 +131,32 @@ namespace TamTam.Core.Tests
         }
 
         [Test]
+        public static void RandomBytesInRandomChunks()
+        {
+            // CF-5.3-b, CF-12.3: any bytes, any split; events in order, each
+            // frame judged once, memory bounded by one frame.
+            var rng = new Random(8200);
+            var data = new byte[200000];
+            rng.NextBytes(data);
+            var rx = new StreamReceiver();
+            long last = -1;
+            int at = 0;
+            while (at < data.Length)
+            {
+                int n = Math.Min(data.Length - at, rng.Next(0, 3000));
+                foreach (StreamEvent ev in rx.Push(data, at, n))
+                {
+                    Assert.True(ev.Offset > last, "offsets increase");
+                    Assert.True(ev.Error != FrameError.Truncated, "truncated is never a stream event (CF-12.3-b)");
+                    last = ev.Offset;
+                }
+                at += n;
+                Assert.True(rx.Pending < FrameLayout.MaxLength, "pending below one maximal frame");
+            }
+            Assert.Equal((long)data.Length, rx.Position + rx.Pending, "every byte judged or pending");
+        }
+
+        [Test]
         public static void VariantDecidesWhatIsValid()
         {
             // Under ROHC the zero frame is a CRC mismatch, and still exactly 6 bytes are skipped.
