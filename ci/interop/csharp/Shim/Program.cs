@@ -40,23 +40,33 @@ namespace TamTam.Shim
             }
 
             var shim = new HarnessShim(crc);
-            using (Stream stdin = Console.OpenStandardInput())
-            using (Stream stdout = Console.OpenStandardOutput())
+            try
             {
-                var reader = new LineReader(stdin, MaxLineBytes);
-                while (true)
+                using (Stream stdin = Console.OpenStandardInput())
+                using (Stream stdout = Console.OpenStandardOutput())
                 {
-                    LineReader.Result line = reader.Next();
-                    if (line == LineReader.Result.EndOfInput)
-                        break;
-                    byte[] response = line == LineReader.Result.TooLong
-                        ? HarnessShim.TooLong(MaxLineBytes)
-                        : shim.Handle(reader.Buffer, reader.Length);
-                    stdout.Write(response, 0, response.Length);
-                    stdout.WriteByte((byte)'\n');
-                    // The runner waits for each answer before the next request.
-                    stdout.Flush();
+                    var reader = new LineReader(stdin, MaxLineBytes);
+                    while (true)
+                    {
+                        LineReader.Result line = reader.Next();
+                        if (line == LineReader.Result.EndOfInput)
+                            break;
+                        byte[] response = line == LineReader.Result.TooLong
+                            ? HarnessShim.TooLong(MaxLineBytes)
+                            : shim.Handle(reader.Buffer, reader.Length);
+                        Array.Resize(ref response, response.Length + 1);
+                        response[response.Length - 1] = (byte)'\n';
+                        stdout.Write(response, 0, response.Length);
+                        // The runner waits for each answer before the next request.
+                        stdout.Flush();
+                    }
                 }
+            }
+            catch (IOException e)
+            {
+                // The runner went away (closed pipe); nobody is left to answer.
+                Console.Error.WriteLine("tamtam-cs-shim: " + e.Message);
+                return 1;
             }
             return 0;
         }
