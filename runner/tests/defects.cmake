@@ -1,1 +1,133 @@
+# Seeded defects: each builds a tamtam-node from copies of reference/src,
+# reference/json and reference/node/src with ONE textual mutation, and a test
+# asserts that tamtam-run (codec + TCP wire suites, via run-reference.sh)
+# exits 1 with the listed cases among its failures. These binaries stay in
+# this build directory; nothing installs them.
+#
+# A mutation whose target text is no longer in the reference stops the
+# configure, so a refactor cannot silently disarm a defect: update the target
+# text here when that happens.
+set(REF ${PROJECT_SOURCE_DIR}/reference)
+file(GLOB DEFECT_SOURCES ${REF}/src/*.c ${REF}/node/src/*.c)
+list(APPEND DEFECT_SOURCES ${REF}/json/ttj.c)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+  ${DEFECT_SOURCES})
 
+# seeded_defect(NAME FILE OLD NEW CASES...): FILE is relative to reference/
+# (src/frame.c, node/src/conn.c); OLD must occur exactly once in it. CASES
+# are case ids (or globs) that must FAIL. An empty OLD builds the copies
+# unchanged, which must pass.
+function(seeded_defect name file old new)
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/defect-${name})
+  set(srcs "")
+  set(gen "")
+  foreach(src ${DEFECT_SOURCES})
+    file(RELATIVE_PATH rel ${REF} ${src})
+    file(READ ${src} text)
+    if(rel STREQUAL file AND NOT old STREQUAL "")
+      string(LENGTH "${text}" before)
+      string(REPLACE "${old}" "" without "${text}")
+      string(LENGTH "${without}" after)
+      string(LENGTH "${old}" olen)
+      math(EXPR count "(${before} - ${after}) / ${olen}")
+      if(NOT count EQUAL 1)
+        message(FATAL_ERROR
+          "seeded defect '${name}': the text\n  ${old}\noccurs ${count} "
+          "times in reference/${file} (must be exactly once); update "
+          "runner/tests/defects.cmake to the reference's current code")
+      endif()
+      string(REPLACE "${old}" "${new}" text "${text}")
+    endif()
+    # Rewritten only when the content changes, so builds stay incremental.
+    file(WRITE ${dir}/${rel}.in "${text}")
+    configure_file(${dir}/${rel}.in ${dir}/${rel} COPYONLY)
+    if(rel STREQUAL "src/crc8_tables_gen.c")
+      set(gen ${dir}/${rel})
+    else()
+      list(APPEND srcs ${dir}/${rel})
+    endif()
+  endforeach()
+  if(NOT gen)
+    message(FATAL_ERROR "reference/src/crc8_tables_gen.c not found")
+  endif()
+
+  # The CRC tables come from the (possibly mutated) generator.
+  add_executable(tt_defect_${name}_gen ${gen})
+  target_include_directories(tt_defect_${name}_gen PRIVATE
+    ${REF}/src ${REF}/include)
+  set_target_properties(tt_defect_${name}_gen PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY ${dir})
+  add_custom_command(OUTPUT ${dir}/crc8_tables.c
+    COMMAND tt_defect_${name}_gen ${dir}/crc8_tables.c
+    DEPENDS tt_defect_${name}_gen)
+
+  add_executable(tt_defect_${name} ${srcs} ${dir}/crc8_tables.c)
+  target_include_directories(tt_defect_${name} PRIVATE
+    ${REF}/include ${REF}/src ${REF}/json ${REF}/node/src)
+  target_compile_definitions(tt_defect_${name} PRIVATE _GNU_SOURCE)
+  target_link_libraries(tt_defect_${name} PRIVATE PkgConfig::CJSON m)
+  set_target_properties(tt_defect_${name} PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY ${dir})
+
+  set(checks "")
+  foreach(c ${ARGN})
+    list(APPEND checks --fail ${c})
+  endforeach()
+  if(old STREQUAL "")
+    set(code 0)
+  else()
+    set(code 1)
+  endif()
+  # Short timeouts: a defective node makes many cases wait for echoes that
+  # never come; a spurious timeout only adds a failure.
+  runner_test(defect.${name} --exit ${code} ${checks}
+    -- ${CMAKE_COMMAND} -E env TT_NODE=$<TARGET_FILE:tt_defect_${name}>
+       ${REFSH} ${BIN} --vectors ${FIX} --timeout-ms 300)
+endfunction()
+
+# The copies alone build a node that passes: every failure below comes from
+# its mutation.
+seeded_defect(none src/frame.c "" "")
+
+seeded_defect(crc_wrong_polynomial src/crc8_tables_gen.c
+  ": v[n].poly;" ": v[n].poly ^ 0x10u;"
+  codec.decode.cf-example-1 codec.encode.cf-example-1
+  codec.stream.cs-spec-example wire.tcp.echo.cf-example-1)
+seeded_defect(crc_over_padding src/frame.c
+  "buf + hlen + 1, 2u + out->used_len" "buf + hlen + 1, 2u + block"
+  codec.decode.cf-example-1 codec.decode.cf-example-2
+  wire.tcp.echo.cf-example-1)
+seeded_defect(crc_without_header src/frame.c
+  "tt_crc8_update(crc, tt_crc8_init(crc), buf, hlen)" "tt_crc8_init(crc)"
+  codec.decode.cf-example-1 codec.decode.cf-big
+  wire.tcp.echo.cf-example-2)
+seeded_defect(used_len_little_endian src/frame.c
+  "out->used_len = tt_get_u16be(buf + hlen + 1);"
+  "out->used_len = (uint16_t)(buf[hlen + 1] | buf[hlen + 2] << 8);"
+  codec.decode.cf-example-1 codec.decode.cf-used-256
+  wire.tcp.echo.cf-used-256)
+seeded_defect(has_ext_ignored src/frame.c
+  "(byte1 & TT_FLAG_EXT) ? TT_EXT_LEN" "(byte1 & 0) ? TT_EXT_LEN"
+  codec.decode.cf-example-2 codec.encode.cf-example-2
+  wire.tcp.echo.cf-example-2)
+seeded_defect(big_mode_ignored src/frame.c
+  "<< (big ? 1 : 0)" "<< (big ? 0 : 0)"
+  codec.decode.cf-big codec.encode.cf-big codec.decode.cf-largest
+  wire.tcp.largest)
+seeded_defect(used_len_overflow_accepted src/frame.c
+  "if (out->used_len > block)" "if (out->used_len > block + 65536u)"
+  codec.decode.cf-used-17 codec.decode.cf-used-roaming)
+seeded_defect(crc_never_checked src/frame.c
+  "if (out->crc_computed != out->crc)"
+  "if (out->crc_computed != out->crc && 0)"
+  codec.decode.cf-crc-byte codec.decode.cf-crc-payload
+  codec.stream.cs-spec-example wire.tcp.invalid.cf-crc-byte)
+seeded_defect(crash_on_bad_frame node/src/conn.c
+  "note_discard(c, &ev);" "note_discard(c, &ev);\n            __builtin_trap();"
+  wire.tcp.invalid.cf-used-17 wire.tcp.invalid.cf-crc-byte
+  wire.tcp.onebyte)
+seeded_defect(echo_stops_after_bad_frame node/src/conn.c
+  "queue(c, frame_bytes(&ev.frame), ev.frame.frame_len);"
+  "if (c->discarded == 0)\n            queue(c, frame_bytes(&ev.frame), ev.frame.frame_len);"
+  wire.tcp.invalid.cf-used-17 wire.tcp.invalid.cf-crc-byte
+  wire.tcp.invalid.cf-crc-roaming)
