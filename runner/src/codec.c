@@ -16,8 +16,8 @@
 #define UNKNOWN_OP "x-tamtam-runner-unknown-op"
 
 /* Requirement IDs of spec/harness.md for the harness's own checks. */
-#define HP_UNSUPPORTED "HP-3.6-a"
-#define HP_BAD_REQUEST "HP-3.7-a"
+#define HP_UNSUPPORTED "HP-3.7-a"
+#define HP_BAD_REQUEST "HP-3.8-a"
 #define HP_EOF "HP-2-e"
 #define CF_ENCODE "CF-12.4-a"
 
