@@ -72,6 +72,23 @@ def main():
             except t.TsharkError as e:
                 c.check("Lua" in str(e) and variant in str(e),
                         "load error for a wrong %s names %s: %s" % (what, variant, e))
+
+        # The harness itself: a plugin that errors while dissecting must be
+        # caught both by the -Y check and by the JSON reader.
+        broken = os.path.join(tmp, "broken.lua")
+        open(broken, "w").write(src.replace("local function dissect_frame(tvb, pinfo, tree)\n",
+                                            "local function dissect_frame(tvb, pinfo, tree)\n"
+                                            "    tree:add(tamtam, tvb()); error(\"injected\")\n"))
+        c.check(open(broken).read() != src, "test setup: error injected")
+        pcap = os.path.join(tmp, "one.pcap")
+        t.udp_capture(pcap, [bytes(6)])
+        c.equal(t.problems(pcap, lua=broken), ["1"], "-Y _ws.lua.error finds an injected Lua error")
+        try:
+            t.packets(pcap, lua=broken)
+            c.check(False, "the JSON reader must reject a packet with a Lua error")
+        except t.TsharkError as e:
+            c.check("_ws.lua.error" in str(e), "JSON reader names the Lua error: %s" % e)
+        c.equal(t.problems(pcap), [], "the real plugin: no problem on the same capture")
     c.done()
 
 

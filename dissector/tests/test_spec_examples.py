@@ -101,16 +101,16 @@ def main():
         c.equal(t.problems(udp), [], "UDP: Lua errors or malformed packets")
         pkts = t.packets(udp)
         c.equal(len(pkts), len(datagrams), "UDP: packets")
-        info = t.column(udp, "Info")
-        proto = t.column(udp, "Protocol")
+        cols = t.columns(udp)
         for (name, _, status, want, experts, texts), pkt in zip(all_cases, pkts):
             if not c.equal(len(pkt["frames"]), 1, name + ": frames in the datagram"):
                 continue
             check_frame(c, name, pkt["frames"][0], status, want, experts)
             c.equal(pkt["extra"], {}, name + ": nothing outside the frame")
-            c.equal(proto[pkt["number"]], "TamTam", name + ": Protocol column")
+            proto, info = cols[pkt["number"]]
+            c.equal(proto, "TamTam", name + ": Protocol column")
             for text in texts:
-                c.check(text in info[pkt["number"]], "%s: Info %r has %r" % (name, info[pkt["number"]], text))
+                c.check(text in info, "%s: Info %r has %r" % (name, info, text))
 
         # CF-12.2-c: bytes after the frame do not change its verdict.
         last = pkts[-1]
@@ -132,7 +132,7 @@ def main():
         c.equal(len(frames), len(stream_cases), "TCP: frames in the segment")
         for (name, _, status, want, experts, _), rec in zip(stream_cases, frames):
             check_frame(c, "TCP " + name, rec, status, want, experts)
-        info = t.column(tcp, "Info")[1]
+        info = t.columns(tcp)[1][1]
         c.equal(info.count(" | "), len(stream_cases) - 1, "TCP: Info lists every frame: " + info)
         for name, _, _, _, _, texts in stream_cases:
             for text in texts:

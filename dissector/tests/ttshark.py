@@ -156,13 +156,31 @@ def frame_record(fields, experts):
     return rec
 
 
+def _bad_keys(obj):
+    """Keys of Lua errors and malformed-packet items anywhere in obj."""
+    found = []
+    for key, values in obj.items():
+        if key.startswith("_ws.lua.error") or key.startswith("_ws.malformed"):
+            found.append(key)
+        for v in values:
+            if isinstance(v, dict):
+                found += _bad_keys(v)
+    return found
+
+
 def packets(pcap, opts=(), lua=LUA):
-    """One entry per packet: {"number", "frames": [record...], "extra": {...}}
-    where extra holds tamtam.* items outside a frame tree (trailing bytes)."""
+    """One entry per packet: {"number", "transport", "frames": [record...],
+    "extra": {...}} where extra holds tamtam.* items outside a frame tree
+    (trailing bytes). Raises TsharkError on a Lua error or malformed packet
+    anywhere in the output."""
     out = run_tshark(["-r", pcap, "-T", "json"] + list(opts), lua=lua)
     result = []
     for pkt in json.loads(out, object_pairs_hook=_keep_duplicates):
         layers = pkt["_source"][0]["layers"][0]
+        bad = _bad_keys(layers)
+        if bad:
+            raise TsharkError("%s %s: packet %s shows %s" % (pcap, " ".join(opts),
+                                                            layers["frame"][0]["frame.number"][0], bad))
         frames = []
         for tree in layers.get("tamtam", []):
             fields, experts = {}, []
@@ -172,24 +190,39 @@ def packets(pcap, opts=(), lua=LUA):
         _flatten({k: v for k, v in layers.items() if k.startswith("tamtam.")},
                  extra_fields, extra_experts)
         number = int(layers["frame"][0]["frame.number"][0])
-        result.append({"number": number, "frames": frames,
+        transport = "tcp" if "tcp" in layers else "udp" if "udp" in layers else None
+        ports = (None, None)
+        if transport:
+            tl = layers[transport][0]
+            ports = (int(tl[transport + ".srcport"][0]), int(tl[transport + ".dstport"][0]))
+        result.append({"number": number, "transport": transport, "flow": (transport,) + ports,
+                       "frames": frames,
                        "extra": extra_fields, "extra_experts": [e["abbr"] for e in extra_experts]})
     return result
 
 
-def all_frames(pcap, opts=(), lua=LUA):
-    """Every TamTam frame of the capture, in packet order."""
-    return [f for p in packets(pcap, opts, lua) for f in p["frames"]]
+def all_frames(pcap, opts=(), lua=LUA, transport=None):
+    """Every TamTam frame of the capture (or of one transport), in packet order."""
+    return [f for p in packets(pcap, opts, lua) for f in p["frames"]
+            if transport in (None, p["transport"])]
 
 
-def column(pcap, col, opts=(), lua=LUA):
-    """{frame number: text of column col (e.g. "Info")}."""
-    out = run_tshark(["-r", pcap, "-T", "fields", "-e", "frame.number", "-e", "_ws.col." + col]
-                     + list(opts), lua=lua)
+def by_flow(pkts):
+    """{(transport, source port, destination port): [frame record...]}"""
+    flows = {}
+    for p in pkts:
+        flows.setdefault(p["flow"], []).extend(p["frames"])
+    return flows
+
+
+def columns(pcap, opts=(), lua=LUA):
+    """{frame number: (Protocol column, Info column)}."""
+    out = run_tshark(["-r", pcap, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol",
+                      "-e", "_ws.col.Info"] + list(opts), lua=lua)
     rows = {}
     for line in out.splitlines():
-        num, _, text = line.partition("\t")
-        rows[int(num)] = text
+        num, proto, info = line.split("\t", 2)
+        rows[int(num)] = (proto, info)
     return rows
 
 
@@ -337,6 +370,11 @@ def udp_capture(path, datagrams, sport=50000, dport=4774):
     text2pcap(path, datagrams, "udp", sport, dport)
 
 
+def merge(path, parts):
+    """One capture from several, in timestamp order (mergecap)."""
+    _run([MERGECAP, "-F", "pcap", "-w", path] + list(parts))
+
+
 def split(data, sizes):
     """Cuts data into pieces of the given sizes; the rest is one last piece."""
     out, pos = [], 0
@@ -348,3 +386,33 @@ def split(data, sizes):
     if pos < len(data):
         out.append(data[pos:])
     return out
+
+
+# ---- An independent decoder (spec 12.2 check order), for cross-checks ------
+
+def decode(buf, variant="CRC-8/SMBUS"):
+    """Decodes the frame at the start of buf per CF-12.2-b. Returns (status,
+    frame object or None, frame length or None when buf has under 2 bytes).
+    The object is given for valid frames and crc_mismatch frames."""
+    if len(buf) < 2:
+        return "truncated", None, None
+    size_id, flags = buf[1] >> 4, buf[1] & 0x0F
+    big, ext = bool(flags & 1), bool(flags & 8)
+    block = block_size(size_id, big)
+    fixed = 8 if ext else 6
+    flen = fixed + block
+    if len(buf) < fixed:
+        return "truncated", None, flen
+    crc_off = fixed - 3
+    used = buf[crc_off + 1] << 8 | buf[crc_off + 2]
+    if used > block:
+        return "used_len_exceeds_block", None, flen
+    if len(buf) < flen:
+        return "truncated", None, flen
+    payload = buf[fixed:fixed + used]
+    obj = {"class": buf[0] >> 4, "direction": buf[0] & 0x0F, "size_id": size_id, "big": big,
+           "ack": bool(flags & 2), "priority": bool(flags & 4), "ext": ext, "channel": buf[2],
+           "dest": (buf[3] << 8 | buf[4]) if ext else None, "crc": buf[crc_off],
+           "used_len": used, "payload": payload.hex()}
+    computed = crc8(buf[:crc_off] + buf[crc_off + 1:fixed] + payload, variant)
+    return ("ok" if computed == buf[crc_off] else "crc_mismatch"), obj, flen
