@@ -1,0 +1,29 @@
+/* The codec shim of the Conformance Harness Protocol v1 (spec/harness.md):
+ * newline-delimited JSON requests in, one response line per request, in
+ * order, flushed after each. */
+#ifndef NODE_SHIM_H
+#define NODE_SHIM_H
+
+#include "tamtam/tamtam.h"
+#include "url.h"
+
+#define SHIM_IMPL_NAME "tamtam-node"
+
+/* Longest request line accepted, without its newline. The largest
+ * legitimate request (a stream of a few largest frames) is well under
+ * 1 MiB; longer lines are answered bad_request and skipped. */
+#define SHIM_LINE_MAX (16u * 1024 * 1024)
+
+/* Serves one session: reads requests from `in_fd` until end of input,
+ * writes the responses to `out_fd`. Returns 0 at end of input, 1 when reading
+ * or writing failed (the peer went away). */
+int shim_run(int in_fd, int out_fd, tt_crc crc);
+
+/* Listens on `u` (tcp:// or unix://), prints "listening URL" on stdout and
+ * serves each accepted connection as an independent session in its own
+ * process, at most `max_conns` at once (extra connections are closed at
+ * once). Runs until SIGINT or SIGTERM. Returns 0, or 1 when it cannot
+ * listen. */
+int shim_serve(const struct url *u, tt_crc crc, unsigned max_conns);
+
+#endif
