@@ -1,0 +1,69 @@
+/* Packet records for -w (see extract.h). */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+
+struct an_pktrec {
+    an_pktrec *next;
+    uint64_t start, end;
+    struct pcap_pkthdr h;
+    bool written;
+    uint8_t data[];
+};
+
+bool an_pktlog_add(an_pktlog *l, uint64_t start, uint64_t end,
+                   const struct pcap_pkthdr *h, const uint8_t *data,
+                   uint64_t *mem)
+{
+    an_pktrec *r = malloc(sizeof *r + h->caplen);
+    if (!r)
+        return false;
+    r->next = NULL;
+    r->start = start;
+    r->end = end;
+    r->h = *h;
+    r->written = false;
+    memcpy(r->data, data, h->caplen);
+    if (l->tail)
+        l->tail->next = r;
+    else
+        l->head = r;
+    l->tail = r;
+    *mem += sizeof *r + h->caplen;
+    return true;
+}
+
+void an_pktlog_write(an_pktlog *l, uint64_t off, uint64_t len,
+                     pcap_dumper_t *d)
+{
+    for (an_pktrec *r = l->head; r; r = r->next) {
+        if (!r->written && r->start < off + len && r->end > off) {
+            pcap_dump((u_char *)d, &r->h, r->data);
+            r->written = true;
+        }
+    }
+}
+
+void an_pktlog_trim(an_pktlog *l, uint64_t upto, uint64_t *mem)
+{
+    an_pktrec **pp = &l->head, *last = NULL;
+    while (*pp) {
+        an_pktrec *r = *pp;
+        if (r->end <= upto) {
+            *pp = r->next;
+            *mem -= sizeof *r + r->h.caplen;
+            free(r);
+        } else {
+            last = r;
+            pp = &r->next;
+        }
+    }
+    l->tail = last;
+}
+
+void an_pktlog_free(an_pktlog *l, uint64_t *mem)
+{
+    an_pktlog_trim(l, UINT64_MAX, mem);
+}

@@ -1,0 +1,479 @@
+/*
+ * tamtam-analyze: decode TamTam traffic from pcap / pcapng files, stdin or
+ * a live interface, and report every frame, what is broken and where.
+ * Exit status: 0 the input was read to its end (whatever it held), 1 with
+ * --fail-on-error when an invalid frame was seen, 2 when the input could
+ * not be opened or parsed (or the command line was wrong).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "match.h"
+#include "report.h"
+
+#define DEFAULT_PORT 4774
+#define MAX_MATCH 16
+
+typedef struct app {
+    an_report rep;
+    an_outbuf out;
+    an_engine *eng;
+    an_match *match[MAX_MATCH];
+    int nmatch;
+    pcap_dumper_t *dumper;
+    uint64_t count;    /* -c: stop after this many frames (0: no limit) */
+    uint64_t reported; /* frames printed / written */
+} app;
+
+static volatile sig_atomic_t interrupted;
+static pcap_t *live_handle;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    if (live_handle)
+        pcap_breakloop(live_handle);
+}
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+        "usage: tamtam-analyze [options] FILE|-\n"
+        "       tamtam-analyze [options] -i IFACE [-f FILTER]\n"
+        "Decodes TamTam Core Frames in pcap/pcapng captures or live traffic.\n"
+        "\n"
+        "input:\n"
+        "  FILE | -           pcap or pcapng file, or - for stdin\n"
+        "  -i IFACE           capture live on IFACE (Ctrl-C ends it)\n"
+        "  -f FILTER          BPF capture filter (live or file), e.g. 'tcp port 4774'\n"
+        "  -c N               stop after N frames\n"
+        "  --crc NAME|auto    CRC-8 variant (default CRC-8/SMBUS); auto: detect\n"
+        "                     the variant each sender uses\n"
+        "  --port N           TamTam port, TCP and UDP (repeatable; default 4774)\n"
+        "  --heuristic        also recognise TamTam on any other port\n"
+        "output:\n"
+        "  (default)          one line per frame, then a summary\n"
+        "  -V                 field tree with offsets and hex dumps\n"
+        "  --json             newline-delimited JSON (see analyzer/README.md)\n"
+        "  --stats            the summary only\n"
+        "  -w OUT.pcap        write the packets carrying the selected frames\n"
+        "  --match EXPR       select frames (printed and written) by decoded\n"
+        "                     fields, e.g. 'status!=ok', 'channel=7 && class=Data';\n"
+        "                     repeatable (any may match)\n"
+        "  --fail-on-error    exit 1 when an invalid frame was seen\n"
+        "limits:\n"
+        "  --max-flows N      connections tracked at once (default 100000)\n"
+        "  --mem-cap MB       buffer memory over all connections (default 512)\n"
+        "  --run N            valid frames needed to (re)align or recognise a\n"
+        "                     stream (default 4, at least 2)\n"
+        "exit status: 0 input read to its end, 1 invalid frames with\n"
+        "--fail-on-error, 2 input could not be opened or parsed\n");
+}
+
+/* ---- engine sink: everything goes to the report, frames through --match */
+
+static void sink_frame(void *ctx, const an_flow *fl, uint64_t ts, int status,
+                       uint64_t off, const tt_frame *f, size_t len)
+{
+    app *a = ctx;
+    if (a->nmatch) {
+        an_match_frame x = {status,
+                            f,
+                            len,
+                            off,
+                            fl->conn->proto == AN_PROTO_UDP,
+                            fl->conn->port[fl->idx],
+                            fl->conn->port[1 - fl->idx]};
+        int i = 0;
+        while (i < a->nmatch && !an_match_eval(a->match[i], &x))
+            i++;
+        if (i == a->nmatch)
+            return;
+    }
+    an_report_frame(&a->rep, fl, ts, status, off, f, len);
+    if (a->dumper)
+        an_engine_extract(a->eng, fl, off, len, a->dumper);
+    a->reported++;
+    if (a->count && a->reported >= a->count)
+        an_engine_stop(a->eng);
+}
+
+static void sink_gap(void *ctx, const an_flow *fl, uint64_t ts, uint64_t off,
+                     uint64_t n, an_gap_reason why)
+{
+    an_report_gap(&((app *)ctx)->rep, fl, ts, off, n, why);
+}
+
+static void sink_resync(void *ctx, const an_flow *fl, uint64_t ts,
+                        uint64_t off, uint64_t skipped)
+{
+    an_report_resync(&((app *)ctx)->rep, fl, ts, off, skipped);
+}
+
+static void sink_unsynced(void *ctx, const an_flow *fl, uint64_t ts,
+                          uint64_t off, uint64_t n)
+{
+    an_report_unsynced(&((app *)ctx)->rep, fl, ts, off, n);
+}
+
+static void sink_conflict(void *ctx, const an_flow *fl, uint64_t ts,
+                          uint64_t off, uint64_t n)
+{
+    an_report_conflict(&((app *)ctx)->rep, fl, ts, off, n);
+}
+
+static void sink_trailing(void *ctx, const an_flow *fl, uint64_t ts,
+                          uint64_t n)
+{
+    an_report_trailing(&((app *)ctx)->rep, fl, ts, n);
+}
+
+static void sink_crc(void *ctx, const an_flow *fl, uint64_t ts, int crc)
+{
+    an_report_crc(&((app *)ctx)->rep, fl, ts, crc);
+}
+
+static void sink_fragment(void *ctx, uint64_t ts, const an_packet *p)
+{
+    an_report_fragment(&((app *)ctx)->rep, ts, p);
+}
+
+static void sink_flow_end(void *ctx, const an_flow *fl, uint64_t ts,
+                          an_end_reason why)
+{
+    an_report_flow_end(&((app *)ctx)->rep, fl, ts, why);
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+static bool parse_u64(const char *s, uint64_t min, uint64_t max,
+                      uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+enum {
+    OPT_CRC = 256,
+    OPT_PORT,
+    OPT_HEURISTIC,
+    OPT_JSON,
+    OPT_STATS,
+    OPT_MATCH,
+    OPT_FAIL,
+    OPT_MAX_FLOWS,
+    OPT_MEM_CAP,
+    OPT_RUN,
+    OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+    {"crc", required_argument, NULL, OPT_CRC},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"heuristic", no_argument, NULL, OPT_HEURISTIC},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"match", required_argument, NULL, OPT_MATCH},
+    {"fail-on-error", no_argument, NULL, OPT_FAIL},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"mem-cap", required_argument, NULL, OPT_MEM_CAP},
+    {"run", required_argument, NULL, OPT_RUN},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "tamtam-analyze: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(tamtam-analyze --help for usage)\n");
+    return 2;
+}
+
+/* ---- input ---------------------------------------------------------------- */
+
+static pcap_t *open_live(const char *iface, char *errbuf)
+{
+    pcap_t *p = pcap_create(iface, errbuf);
+    if (!p)
+        return NULL;
+    pcap_set_snaplen(p, 262144);
+    pcap_set_promisc(p, 0);
+    pcap_set_timeout(p, 100);
+    pcap_set_immediate_mode(p, 1);
+    int rc = pcap_activate(p);
+    if (rc < 0) {
+        snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s: %s", iface, pcap_geterr(p));
+        pcap_close(p);
+        return NULL;
+    }
+    if (rc > 0)
+        fprintf(stderr, "tamtam-analyze: warning: %s: %s\n", iface,
+                pcap_geterr(p));
+    return p;
+}
+
+/* libpcap reads a pcapng only while all its interfaces share one link type;
+ * say what to do rather than just echoing its message. */
+static void report_read_error(const char *src, const char *msg,
+                              uint64_t packets)
+{
+    fprintf(stderr,
+            "tamtam-analyze: %s: cannot read the capture after %" PRIu64
+            " packets: %s\n",
+            src, packets, msg);
+    if (strstr(msg, "different from the type of the first interface"))
+        fprintf(stderr,
+                "tamtam-analyze: this pcapng mixes interfaces of different "
+                "link types, which libpcap cannot read; split it per "
+                "interface first, e.g.\n"
+                "  tshark -r %s -Y 'frame.interface_id == N' -w part-N.pcapng\n"
+                "and analyse each part\n",
+                src);
+}
+
+int main(int argc, char **argv)
+{
+    static app a;
+    static uint8_t ports[8192];
+    an_engine_cfg cfg = {
+        .crc = TT_CRC_DEFAULT,
+        .ports = ports,
+        .max_flows = 100000,
+        .mem_cap = (uint64_t)512 << 20,
+        .ooo_bytes = (size_t)8 << 20,
+        .ooo_segs = 4096,
+        .history = 65536,
+        .run = 4,
+        .probe_limit = 65536,
+    };
+    const char *iface = NULL, *filter = NULL, *wpath = NULL;
+    bool fail_on_error = false, any_port = false;
+    an_out_mode mode = AN_OUT_TEXT;
+    uint64_t v;
+    int opt;
+
+    signal(SIGPIPE, SIG_IGN);
+    while ((opt = getopt_long(argc, argv, "i:f:c:w:Vh", long_opts, NULL)) !=
+           -1) {
+        switch (opt) {
+        case 'i':
+            iface = optarg;
+            break;
+        case 'f':
+            filter = optarg;
+            break;
+        case 'c':
+            if (!parse_u64(optarg, 1, UINT64_MAX, &a.count))
+                return bad_usage("-c wants a positive count, not '%s'", optarg);
+            break;
+        case 'w':
+            wpath = optarg;
+            break;
+        case 'V':
+            mode = AN_OUT_VERBOSE;
+            break;
+        case OPT_JSON:
+            mode = AN_OUT_JSON;
+            break;
+        case OPT_STATS:
+            mode = AN_OUT_STATS;
+            break;
+        case OPT_CRC:
+            if (!strcasecmp(optarg, "auto")) {
+                cfg.crc = AN_CRC_AUTO;
+            } else {
+                int c = tt_crc_from_name(optarg);
+                if (c < 0)
+                    return bad_usage("unknown CRC variant '%s' (one of "
+                                     "CRC-8/SMBUS MAXIM-DOW I-432-1 AUTOSAR "
+                                     "SAE-J1850 ROHC CDMA2000 BLUETOOTH, or "
+                                     "auto)",
+                                     optarg);
+                cfg.crc = c;
+            }
+            break;
+        case OPT_PORT:
+            if (!parse_u64(optarg, 1, 65535, &v))
+                return bad_usage("--port wants 1..65535, not '%s'", optarg);
+            ports[v >> 3] |= (uint8_t)(1u << (v & 7));
+            any_port = true;
+            break;
+        case OPT_HEURISTIC:
+            cfg.heuristic = true;
+            break;
+        case OPT_MATCH: {
+            char err[256];
+            if (a.nmatch == MAX_MATCH)
+                return bad_usage("at most %s --match options", "16");
+            a.match[a.nmatch] = an_match_parse(optarg, err, sizeof err);
+            if (!a.match[a.nmatch])
+                return bad_usage("%s", err);
+            a.nmatch++;
+            break;
+        }
+        case OPT_FAIL:
+            fail_on_error = true;
+            break;
+        case OPT_MAX_FLOWS:
+            if (!parse_u64(optarg, 1, 100000000, &v))
+                return bad_usage("--max-flows wants 1..100000000, not '%s'",
+                                 optarg);
+            cfg.max_flows = (uint32_t)v;
+            break;
+        case OPT_MEM_CAP:
+            if (!parse_u64(optarg, 1, 1u << 20, &v))
+                return bad_usage("--mem-cap wants megabytes, 1..1048576, not "
+                                 "'%s'",
+                                 optarg);
+            cfg.mem_cap = v << 20;
+            break;
+        case OPT_RUN:
+            if (!parse_u64(optarg, 2, 64, &v))
+                return bad_usage("--run wants 2..64, not '%s'", optarg);
+            cfg.run = (unsigned)v;
+            break;
+        case 'h':
+        case OPT_HELP:
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!any_port)
+        ports[DEFAULT_PORT >> 3] |= (uint8_t)(1u << (DEFAULT_PORT & 7));
+    const char *file = optind < argc ? argv[optind] : NULL;
+    if (optind + 1 < argc)
+        return bad_usage("one input only; unexpected '%s'", argv[optind + 1]);
+    if (!file == !iface)
+        return bad_usage("%s", iface ? "give a file or -i IFACE, not both"
+                                     : "no input: give a FILE, - or -i IFACE");
+    cfg.keep_packets = wpath != NULL;
+
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *pc = iface ? open_live(iface, errbuf)
+                       : pcap_open_offline_with_tstamp_precision(
+                             file, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    const char *src = iface ? iface : (strcmp(file, "-") ? file : "stdin");
+    if (!pc) {
+        fprintf(stderr, "tamtam-analyze: %s: %s\n", src, errbuf);
+        return 2;
+    }
+    int dlt = pcap_datalink(pc);
+    if (!an_link_supported(dlt)) {
+        const char *name = pcap_datalink_val_to_name(dlt);
+        fprintf(stderr,
+                "tamtam-analyze: %s: link type %d (%s) is not supported "
+                "(Ethernet, Linux cooked v1/v2, BSD loopback, raw IPv4/IPv6 "
+                "are)\n",
+                src, dlt, name ? name : "unknown");
+        pcap_close(pc);
+        return 2;
+    }
+    if (filter) {
+        struct bpf_program prog;
+        if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
+            pcap_setfilter(pc, &prog) < 0) {
+            fprintf(stderr, "tamtam-analyze: -f '%s': %s\n", filter,
+                    pcap_geterr(pc));
+            pcap_close(pc);
+            return 2;
+        }
+        pcap_freecode(&prog);
+    }
+    if (wpath) {
+        a.dumper = pcap_dump_open(pc, wpath);
+        if (!a.dumper) {
+            fprintf(stderr, "tamtam-analyze: -w %s: %s\n", wpath,
+                    pcap_geterr(pc));
+            pcap_close(pc);
+            return 2;
+        }
+    }
+
+    an_outbuf_init(&a.out, STDOUT_FILENO);
+    a.rep.out = &a.out;
+    a.rep.mode = mode;
+    a.rep.crc = cfg.crc;
+    an_sink sink = {&a,           sink_frame,    sink_gap,
+                    sink_resync,  sink_unsynced, sink_conflict,
+                    sink_trailing, sink_crc,     sink_fragment,
+                    sink_flow_end};
+    a.eng = an_engine_new(&cfg, &sink);
+    if (!a.eng) {
+        fprintf(stderr, "tamtam-analyze: out of memory\n");
+        return 2;
+    }
+    if (iface) {
+        live_handle = pc;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
+
+    bool input_error = false;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    while (!interrupted && !an_engine_stopped(a.eng) && !a.out.error) {
+        int rc = pcap_next_ex(pc, &h, &data);
+        if (rc == 1) {
+            an_engine_packet(a.eng, dlt, h, data);
+            if (iface)
+                an_outbuf_flush(&a.out);
+        } else if (rc == 0) { /* live: timeout without packets */
+            an_outbuf_flush(&a.out);
+        } else if (rc == PCAP_ERROR_BREAK) {
+            break; /* end of file, or interrupted */
+        } else {
+            report_read_error(src, pcap_geterr(pc),
+                              an_engine_totals(a.eng)->packets);
+            input_error = true;
+            break;
+        }
+    }
+    an_engine_finish(a.eng, !an_engine_stopped(a.eng));
+    const an_totals *t = an_engine_totals(a.eng);
+    an_report_summary(&a.rep, t);
+    an_outbuf_flush(&a.out);
+    int status = 0;
+    if (a.out.error && a.out.error != EPIPE) {
+        fprintf(stderr, "tamtam-analyze: writing the output: %s\n",
+                strerror(a.out.error));
+        status = 2;
+    }
+    if (a.dumper) {
+        if (pcap_dump_flush(a.dumper) != 0) {
+            fprintf(stderr, "tamtam-analyze: -w %s: write failed\n", wpath);
+            status = 2;
+        }
+        pcap_dump_close(a.dumper);
+    }
+    if (input_error)
+        status = 2;
+    else if (!status && fail_on_error && t->c.frames != t->c.status[AN_ST_OK])
+        status = 1;
+    an_engine_free(a.eng);
+    for (int i = 0; i < a.nmatch; i++)
+        an_match_free(a.match[i]);
+    pcap_close(pc);
+    return status;
+}

@@ -1,0 +1,383 @@
+/* --match expressions: a recursive-descent parser into a node array, and
+ * its evaluator. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "match.h"
+
+#define MAX_NODES 256
+
+/* X(ID, name, kind): kind n = integer, b = boolean, s = status, x = other */
+#define FIELD_MAP(X)                                                           \
+    X(STATUS, "status", 's')                                                   \
+    X(CLASS, "class", 'n')                                                     \
+    X(DIRECTION, "direction", 'n')                                             \
+    X(SIZE_ID, "size_id", 'n')                                                 \
+    X(BIG, "big", 'b')                                                         \
+    X(ACK, "ack", 'b')                                                         \
+    X(PRIORITY, "priority", 'b')                                               \
+    X(EXT, "ext", 'b')                                                         \
+    X(CHANNEL, "channel", 'n')                                                 \
+    X(DEST, "dest", 'x')                                                       \
+    X(CRC, "crc", 'n')                                                         \
+    X(USED_LEN, "used_len", 'n')                                               \
+    X(LEN, "len", 'n')                                                         \
+    X(OFFSET, "offset", 'n')                                                   \
+    X(PROTO, "proto", 'x')                                                     \
+    X(SPORT, "sport", 'n')                                                     \
+    X(DPORT, "dport", 'n')                                                     \
+    X(PORT, "port", 'n')
+
+enum field {
+#define F_ENUM(id, name, kind) F_##id,
+    FIELD_MAP(F_ENUM)
+#undef F_ENUM
+    F_COUNT
+};
+
+static const struct {
+    const char *name;
+    char kind;
+} fields[] = {
+#define F_ROW(id, name, kind) {name, kind},
+    FIELD_MAP(F_ROW)
+#undef F_ROW
+};
+
+enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
+enum node_type { N_CMP, N_AND, N_OR, N_NOT };
+
+/* Special values: "invalid" for status, null for dest. */
+#define V_INVALID (-1)
+#define V_NULL (-2)
+
+typedef struct node {
+    enum node_type type;
+    int a, b;          /* children */
+    enum field field;
+    enum op op;
+    int64_t value;
+} node;
+
+struct an_match {
+    int root;
+    node n[MAX_NODES];
+    int count;
+};
+
+typedef struct parser {
+    const char *s, *start;
+    an_match *m;
+    char *err;
+    size_t errlen;
+    bool failed;
+} parser;
+
+static int fail(parser *p, const char *what)
+{
+    if (!p->failed)
+        snprintf(p->err, p->errlen, "--match: %s at column %d", what,
+                 (int)(p->s - p->start) + 1);
+    p->failed = true;
+    return -1;
+}
+
+static void skip_space(parser *p)
+{
+    while (isspace((unsigned char)*p->s))
+        p->s++;
+}
+
+/* Reads a word (identifier or number) into buf; returns its length. */
+static size_t word(parser *p, char *buf, size_t cap)
+{
+    skip_space(p);
+    size_t n = 0;
+    while ((isalnum((unsigned char)*p->s) || *p->s == '_') && n + 1 < cap)
+        buf[n++] = *p->s++;
+    buf[n] = '\0';
+    return n;
+}
+
+/* Consumes keyword or symbol `tok` when it comes next. */
+static bool accept(parser *p, const char *tok)
+{
+    skip_space(p);
+    size_t n = strlen(tok);
+    if (strncasecmp(p->s, tok, n) != 0)
+        return false;
+    if (isalpha((unsigned char)tok[0]) &&
+        (isalnum((unsigned char)p->s[n]) || p->s[n] == '_'))
+        return false;
+    p->s += n;
+    return true;
+}
+
+static int add(parser *p, node nd)
+{
+    if (p->m->count == MAX_NODES)
+        return fail(p, "expression too long");
+    p->m->n[p->m->count] = nd;
+    return p->m->count++;
+}
+
+static bool parse_int(const char *w, int64_t *out)
+{
+    char *end;
+    if (!*w || !isdigit((unsigned char)w[0]))
+        return false;
+    long long v = strtoll(w, &end, 0);
+    if (*end || v < 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool name_value(const char *w, const char *(*name_of)(unsigned),
+                       int64_t *out)
+{
+    for (unsigned v = 0; v < 16; v++) {
+        if (!strcasecmp(w, name_of(v)) && strcasecmp(w, "Unassigned")) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int parse_cmp(parser *p)
+{
+    char w[64];
+    if (!word(p, w, sizeof w))
+        return fail(p, "expected a field name");
+    node nd = {.type = N_CMP};
+    int f = 0;
+    while (f < F_COUNT && strcasecmp(w, fields[f].name))
+        f++;
+    if (f == F_COUNT)
+        return fail(p, "unknown field");
+    nd.field = (enum field)f;
+    if (accept(p, "==") || accept(p, "="))
+        nd.op = OP_EQ;
+    else if (accept(p, "!="))
+        nd.op = OP_NE;
+    else if (accept(p, "<="))
+        nd.op = OP_LE;
+    else if (accept(p, ">="))
+        nd.op = OP_GE;
+    else if (accept(p, "<"))
+        nd.op = OP_LT;
+    else if (accept(p, ">"))
+        nd.op = OP_GT;
+    else
+        return fail(p, "expected = != < <= > or >=");
+    if (!word(p, w, sizeof w))
+        return fail(p, "expected a value");
+    bool ordered = nd.op != OP_EQ && nd.op != OP_NE;
+    switch (fields[f].kind) {
+    case 's':
+        if (ordered)
+            return fail(p, "status takes = or != only");
+        if (!strcasecmp(w, "ok"))
+            nd.value = 0;
+        else if (!strcasecmp(w, "invalid"))
+            nd.value = V_INVALID;
+        else if (tt_error_from_name(w) >= TT_ERR_CRC_MISMATCH &&
+                 tt_error_from_name(w) <= TT_ERR_TRUNCATED)
+            nd.value = tt_error_from_name(w);
+        else
+            return fail(p, "unknown status");
+        break;
+    case 'b':
+        if (ordered)
+            return fail(p, "a flag takes = or != only");
+        if (!strcasecmp(w, "true") || !strcmp(w, "1"))
+            nd.value = 1;
+        else if (!strcasecmp(w, "false") || !strcmp(w, "0"))
+            nd.value = 0;
+        else
+            return fail(p, "expected true or false");
+        break;
+    case 'x':
+        if (nd.field == F_PROTO) {
+            if (ordered)
+                return fail(p, "proto takes = or != only");
+            if (!strcasecmp(w, "tcp"))
+                nd.value = 0;
+            else if (!strcasecmp(w, "udp"))
+                nd.value = 1;
+            else
+                return fail(p, "expected tcp or udp");
+        } else if (!strcasecmp(w, "null")) {
+            if (ordered)
+                return fail(p, "null takes = or != only");
+            nd.value = V_NULL;
+        } else if (!parse_int(w, &nd.value)) {
+            return fail(p, "expected an integer or null");
+        }
+        break;
+    default:
+        if (parse_int(w, &nd.value))
+            break;
+        if (nd.field == F_CLASS && name_value(w, tt_class_name, &nd.value))
+            break;
+        if (nd.field == F_DIRECTION &&
+            name_value(w, tt_direction_name, &nd.value))
+            break;
+        return fail(p, "expected an integer");
+    }
+    return add(p, nd);
+}
+
+static int parse_or(parser *p);
+
+static int parse_unary(parser *p)
+{
+    if (accept(p, "!=")) /* "!=" never opens a term */
+        return fail(p, "unexpected !=");
+    if (accept(p, "!") || accept(p, "not")) {
+        int a = parse_unary(p);
+        if (a < 0)
+            return a;
+        return add(p, (node){.type = N_NOT, .a = a});
+    }
+    if (accept(p, "(")) {
+        int a = parse_or(p);
+        if (a < 0)
+            return a;
+        if (!accept(p, ")"))
+            return fail(p, "expected )");
+        return a;
+    }
+    return parse_cmp(p);
+}
+
+static int parse_and(parser *p)
+{
+    int a = parse_unary(p);
+    while (a >= 0 && (accept(p, "&&") || accept(p, "and"))) {
+        int b = parse_unary(p);
+        if (b < 0)
+            return b;
+        a = add(p, (node){.type = N_AND, .a = a, .b = b});
+    }
+    return a;
+}
+
+static int parse_or(parser *p)
+{
+    int a = parse_and(p);
+    while (a >= 0 && (accept(p, "||") || accept(p, "or"))) {
+        int b = parse_and(p);
+        if (b < 0)
+            return b;
+        a = add(p, (node){.type = N_OR, .a = a, .b = b});
+    }
+    return a;
+}
+
+an_match *an_match_parse(const char *expr, char *err, size_t errlen)
+{
+    an_match *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "--match: out of memory");
+        return NULL;
+    }
+    parser p = {expr, expr, m, err, errlen, false};
+    m->root = parse_or(&p);
+    skip_space(&p);
+    if (m->root >= 0 && *p.s)
+        fail(&p, "unexpected text");
+    if (p.failed) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static bool compare(int64_t a, enum op op, int64_t b)
+{
+    switch (op) {
+    case OP_EQ:
+        return a == b;
+    case OP_NE:
+        return a != b;
+    case OP_LT:
+        return a < b;
+    case OP_LE:
+        return a <= b;
+    case OP_GT:
+        return a > b;
+    default:
+        return a >= b;
+    }
+}
+
+static bool eval_cmp(const node *nd, const an_match_frame *x)
+{
+    const tt_frame *f = x->f;
+    int64_t v;
+    switch (nd->field) {
+    case F_STATUS:
+        if (nd->value == V_INVALID)
+            return compare(x->status != 0, nd->op, 1);
+        return compare(x->status, nd->op, nd->value);
+    case F_DEST:
+        if (nd->value == V_NULL)
+            return compare(f->has_ext, nd->op, 0);
+        if (!f->has_ext)
+            return nd->op == OP_NE;
+        v = f->dest;
+        break;
+    case F_PORT:
+        if (nd->op == OP_NE)
+            return x->sport != nd->value && x->dport != nd->value;
+        return compare(x->sport, nd->op, nd->value) ||
+               compare(x->dport, nd->op, nd->value);
+    case F_CLASS: v = f->cls; break;
+    case F_DIRECTION: v = f->direction; break;
+    case F_SIZE_ID: v = f->size_id; break;
+    case F_BIG: v = f->big; break;
+    case F_ACK: v = f->ack; break;
+    case F_PRIORITY: v = f->priority; break;
+    case F_EXT: v = f->has_ext; break;
+    case F_CHANNEL: v = f->channel; break;
+    case F_CRC: v = f->crc; break;
+    case F_USED_LEN: v = f->used_len; break;
+    case F_LEN: v = (int64_t)x->len; break;
+    case F_OFFSET: v = (int64_t)x->offset; break;
+    case F_PROTO: v = x->udp; break;
+    case F_SPORT: v = x->sport; break;
+    case F_DPORT: v = x->dport; break;
+    default: return false;
+    }
+    return compare(v, nd->op, nd->value);
+}
+
+static bool eval(const an_match *m, int i, const an_match_frame *x)
+{
+    const node *nd = &m->n[i];
+    switch (nd->type) {
+    case N_AND:
+        return eval(m, nd->a, x) && eval(m, nd->b, x);
+    case N_OR:
+        return eval(m, nd->a, x) || eval(m, nd->b, x);
+    case N_NOT:
+        return !eval(m, nd->a, x);
+    default:
+        return eval_cmp(nd, x);
+    }
+}
+
+bool an_match_eval(const an_match *m, const an_match_frame *x)
+{
+    return eval(m, m->root, x);
+}
+
+void an_match_free(an_match *m)
+{
+    free(m);
+}

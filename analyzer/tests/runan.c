@@ -1,0 +1,227 @@
+/* Runs the analyzer binary for the tests (see runan.h). */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runan.h"
+
+const char *an_bin;
+
+static char *slurp(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        fail_msg("fstat: %s", strerror(errno));
+    char *buf = malloc((size_t)st.st_size + 1);
+    assert_non_null(buf);
+    size_t got = 0;
+    lseek(fd, 0, SEEK_SET);
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    buf[got] = '\0';
+    return buf;
+}
+
+static int tmpfd(void)
+{
+    char path[] = "/tmp/an-test-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        fail_msg("mkstemp: %s", strerror(errno));
+    unlink(path);
+    return fd;
+}
+
+void an_run(an_result *r, const char *const *args, const char *stdin_path,
+            int json)
+{
+    memset(r, 0, sizeof *r);
+    int out = tmpfd(), err = tmpfd();
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = an_bin;
+    for (; args[n - 1] && n < 63; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid < 0)
+        fail_msg("fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (stdin_path) {
+            int in = open(stdin_path, O_RDONLY);
+            if (in < 0)
+                _exit(126);
+            dup2(in, 0);
+        }
+        dup2(out, 1);
+        dup2(err, 2);
+        execv(an_bin, (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r->out = slurp(out);
+    r->err = slurp(err);
+    close(out);
+    close(err);
+    if (!json)
+        return;
+    size_t cap = 64;
+    r->line = malloc(cap * sizeof *r->line);
+    char *copy = strdup(r->out);
+    for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l;
+         l = strtok_r(NULL, "\n", &save)) {
+        cJSON *j = cJSON_Parse(l);
+        if (!j)
+            fail_msg("output line is not JSON: %s", l);
+        if (r->nlines == cap) {
+            cap *= 2;
+            r->line = realloc(r->line, cap * sizeof *r->line);
+        }
+        r->line[r->nlines++] = j;
+    }
+    free(copy);
+}
+
+void an_result_free(an_result *r)
+{
+    for (size_t i = 0; i < r->nlines; i++)
+        cJSON_Delete(r->line[i]);
+    free(r->line);
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof *r);
+}
+
+static int is_type(const cJSON *o, const char *type)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
+    return cJSON_IsString(t) && !strcmp(t->valuestring, type);
+}
+
+size_t an_count(const an_result *r, const char *type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nlines; i++)
+        n += is_type(r->line[i], type);
+    return n;
+}
+
+const cJSON *an_nth(const an_result *r, const char *type, size_t n)
+{
+    for (size_t i = 0; i < r->nlines; i++)
+        if (is_type(r->line[i], type) && n-- == 0)
+            return r->line[i];
+    return NULL;
+}
+
+static int from(const cJSON *o, const char *src)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "src");
+    return is_type(o, "frame") && cJSON_IsString(s) &&
+           !strcmp(s->valuestring, src);
+}
+
+const cJSON *an_frame_from(const an_result *r, const char *src, size_t n)
+{
+    for (size_t i = 0; i < r->nlines; i++)
+        if (from(r->line[i], src) && n-- == 0)
+            return r->line[i];
+    return NULL;
+}
+
+size_t an_frames_from(const an_result *r, const char *src)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nlines; i++)
+        n += from(r->line[i], src);
+    return n;
+}
+
+int64_t an_int(const cJSON *o, const char *key)
+{
+    if (!o)
+        fail_msg("no such line (wanted member \"%s\")", key);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(v))
+        fail_msg("member \"%s\" missing or not a number", key);
+    return (int64_t)v->valuedouble;
+}
+
+const char *an_str(const cJSON *o, const char *key)
+{
+    if (!o)
+        fail_msg("no such line (wanted member \"%s\")", key);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsString(v))
+        fail_msg("member \"%s\" missing or not a string", key);
+    return v->valuestring;
+}
+
+int an_bool(const cJSON *o, const char *key)
+{
+    if (!o)
+        fail_msg("no such line (wanted member \"%s\")", key);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsBool(v))
+        fail_msg("member \"%s\" missing or not a boolean", key);
+    return cJSON_IsTrue(v);
+}
+
+static char dir[64];
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+                    struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void rm_dir(void)
+{
+    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *an_tmpdir(void)
+{
+    if (!dir[0]) {
+        strcpy(dir, "/tmp/an-caps-XXXXXX");
+        if (!mkdtemp(dir))
+            fail_msg("mkdtemp: %s", strerror(errno));
+        if (!getenv("AN_KEEP")) /* AN_KEEP=1 keeps the captures to look at */
+            atexit(rm_dir);
+        else
+            fprintf(stderr, "keeping captures in %s\n", dir);
+    }
+    return dir;
+}
+
+const char *an_path(const char *name)
+{
+    static char buf[8][256];
+    static int i;
+    i = (i + 1) % 8;
+    snprintf(buf[i], sizeof buf[i], "%s/%s", an_tmpdir(), name);
+    return buf[i];
+}
