@@ -367,7 +367,7 @@ static cJSON *load(const char *dir, const char *name)
     size_t len;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     char *text = file_read(path, 512u << 20, &len);
-    cJSON *doc = text ? cJSON_ParseWithLength(text, len) : NULL;
+    cJSON *doc = text ? cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1) : NULL;
     if (!doc)
         fprintf(stderr, "pcap: cannot read %s as JSON\n", path);
     free(text);

@@ -356,7 +356,8 @@ static bool add_chunkings(vset *v, const built *b, const char *name,
         if (n < 0 || !s->bytes || !s->frames)
             return false;
         s->nchunks = (size_t)n;
-        memcpy(s->bytes, b->bytes, b->len);
+        if (b->len)
+            memcpy(s->bytes, b->bytes, b->len);
         s->len = b->len;
         for (size_t i = 0; i < b->nframes; i++) {
             if (!item_clone(&b->frames[i], &s->frames[i]))

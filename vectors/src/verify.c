@@ -79,7 +79,7 @@ static cJSON *load_json(const char *dir, const char *name)
         fprintf(stderr, "verify: cannot read %s\n", path);
         return NULL;
     }
-    cJSON *doc = cJSON_ParseWithLength(text, len);
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
     if (!doc)
         fprintf(stderr, "verify: %s is not valid JSON (near byte %ld)\n", path,
                 (long)(cJSON_GetErrorPtr() - text));

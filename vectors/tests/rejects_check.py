@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Proves that `tamtam-vectors verify` (and independent_check.py) fail on
+broken vector sets: each case breaks one thing in a copy of the set and
+expects exit status 1 (2 where the set cannot be read at all) and a message
+naming what is wrong.
+
+    python3 rejects_check.py TAMTAM_VECTORS SPEC VECTORS_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load(d, name):
+    with open(os.path.join(d, name)) as f:
+        return json.load(f)
+
+
+def replace(path):
+    """Opens `path` for writing as a new file: the case copies are hard
+    links to the clean copy, which must stay untouched."""
+    if os.path.exists(path):
+        os.unlink(path)
+    return open(path, "w" if path.endswith((".json", ".md")) else "wb")
+
+
+def save(d, name, doc):
+    with replace(os.path.join(d, name)) as f:
+        json.dump(doc, f)
+
+
+def vec(doc, vid):
+    return next(v for v in doc["vectors"] if v["id"] == vid)
+
+
+def edit(name, fn):
+    """A case that edits one JSON file of the set."""
+    def apply(d, spec):
+        doc = load(d, name)
+        fn(doc)
+        save(d, name, doc)
+    return apply
+
+
+def frames(fn):
+    return edit("core-frame.json", fn)
+
+
+def streams(fn):
+    return edit("core-stream.json", fn)
+
+
+def write_bin(rel, data):
+    def apply(d, spec):
+        with replace(os.path.join(d, rel)) as f:
+            f.write(data)
+    return apply
+
+
+def extra_spec_id(d, spec):
+    with open(spec) as f:
+        text = f.read()
+    with replace(os.path.join(d, "spec.md")) as f:
+        f.write(text + "\n- **CF-13-a** A requirement no vector cites.\n")
+
+
+def bad_schema_keyword(d, spec):
+    doc = load(d, "schema/core-frame.schema.json")
+    doc["$defs"]["hex"]["maxLength"] = 100000
+    save(d, "schema/core-frame.schema.json", doc)
+
+
+def set_valid_to_crc_mismatch(doc):
+    v = vec(doc, "cf-example-1")
+    v.update(expect="invalid", error="crc_mismatch")
+    del v["frame"]
+
+
+def crcvar_under_own_crc(doc):
+    v = next(x for x in doc["vectors"] if "valid_under" in x)
+    v["valid_under"] = doc["crc"]
+
+
+def malformed_json(d, spec):
+    path = os.path.join(d, "core-stream.json")
+    with open(path) as f:
+        text = f.read()
+    with replace(path) as f:
+        f.write(text + "{")
+
+
+# (name, change, expected exit, text verify must print, independent check
+# must fail too)
+CASES = [
+    ("duplicate id",
+     frames(lambda d: d["vectors"][1].update(id=d["vectors"][0]["id"])),
+     1, "cf-example-1: id used more than once", False),
+    ("count", frames(lambda d: d.update(count=d["count"] + 1)),
+     1, '"count" is', False),
+    ("unknown requirement",
+     frames(lambda d: vec(d, "cf-flags-none")["requirements"].append(
+         "CF-99-z")),
+     1, "cf-flags-none: cites CF-99-z", False),
+    ("bin twin", write_bin("core-frame/cf-example-1.bin", b"\x20\x10"),
+     1, "cf-example-1: binary twin", True),
+    ("stray bin", write_bin("core-stream/cs-nothing.bin", b""),
+     1, "cs-nothing.bin belongs to no vector", False),
+    ("wrong expect", frames(set_valid_to_crc_mismatch),
+     1, "cf-example-1: expected crc_mismatch", False),
+    ("wrong frame field",
+     frames(lambda d: vec(d, "cf-example-1")["frame"].update(channel=8)),
+     1, "cf-example-1: frame.channel differs", True),
+    ("wrong error",
+     frames(lambda d: vec(d, "cf-trunc-local-payload-7").update(
+         error="crc_mismatch")),
+     1, "cf-trunc-local-payload-7: expected crc_mismatch", True),
+    ("wrong hex",
+     frames(lambda d: vec(d, "cf-cd-c2-d0").update(hex="zz")),
+     1, "cf-cd-c2-d0: \"hex\"", False),
+    ("valid_under own crc", frames(crcvar_under_own_crc),
+     1, '"valid_under" must name another variant', False),
+    ("stream pending",
+     streams(lambda d: vec(d, "cs-spec-example-whole").update(pending=3)),
+     1, "cs-spec-example-whole: in its chunks: 3 bytes pending", False),
+    ("stream offset",
+     streams(lambda d: vec(d, "cs-bad-crc-between-whole")["events"][1].update(
+         offset=23)),
+     1, "cs-bad-crc-between-whole: in its chunks: event 1 expected "
+        "crc_mismatch at 23", True),
+    ("stream event dropped",
+     streams(lambda d: vec(d, "cs-mixed-frames")["events"].pop()),
+     1, "cs-mixed-frames: in its chunks: event 6", False),
+    ("stream chunks",
+     streams(lambda d: vec(d, "cs-tail-1-bytes").update(chunks=[1])),
+     1, "cs-tail-1-bytes: chunks sum to 1", False),
+    ("schema violation",
+     frames(lambda d: vec(d, "cf-zero").update(note="x")),
+     1, "/vectors/", False),
+    ("unsupported schema keyword", bad_schema_keyword,
+     1, 'unsupported keyword "maxLength"', False),
+    ("uncited requirement", extra_spec_id,
+     1, "CF-13-a: cited by no vector", False),
+    ("malformed JSON", malformed_json, 2, "", False),
+]
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def main(tool, spec, vdir):
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        clean = os.path.join(tmp, "clean")
+        os.mkdir(clean)
+        for part in ("core-frame.json", "core-stream.json", "core-frame",
+                     "core-stream", "schema"):
+            src, dst = os.path.join(vdir, part), os.path.join(clean, part)
+            if os.path.isdir(src):
+                shutil.copytree(src, dst)
+            else:
+                shutil.copy(src, dst)
+        r = run([tool, "verify", "--spec", spec, clean])
+        if r.returncode != 0:
+            print("FAIL the unbroken copy does not verify:\n" + r.stdout[-2000:])
+            return 1
+        for name, change, code, text, independent in CASES:
+            d = os.path.join(tmp, "case")
+            shutil.rmtree(d, ignore_errors=True)
+            shutil.copytree(clean, d, copy_function=os.link)
+            change(d, spec)
+            use_spec = os.path.join(d, "spec.md")
+            r = run([tool, "verify", "--spec",
+                     use_spec if os.path.exists(use_spec) else spec, d])
+            out = r.stdout + r.stderr
+            if r.returncode != code or text not in out:
+                print(f"FAIL {name}: verify exited {r.returncode} (want "
+                      f"{code}) and printed {'' if text in out else 'not '}"
+                      f"{text!r}")
+                failures += 1
+            if independent:
+                r = run([sys.executable,
+                         os.path.join(HERE, "independent_check.py"), d])
+                if r.returncode != 1:
+                    print(f"FAIL {name}: independent_check.py did not notice")
+                    failures += 1
+        r = run([tool, "verify", "--spec", spec, "--crc", "rohc", clean])
+        if r.returncode != 1 or "not the CRC-8/ROHC asked for" not in r.stdout:
+            print("FAIL verify --crc rohc accepted a CRC-8/SMBUS set")
+            failures += 1
+        r = run([tool, "verify", "--spec", os.path.join(tmp, "none.md"),
+                 clean])
+        if r.returncode != 2:
+            print("FAIL verify without a readable spec did not exit 2")
+            failures += 1
+    print(f"rejects check: {len(CASES) + 2} broken sets, {failures} not "
+          f"rejected as they should be")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit("usage: rejects_check.py TAMTAM_VECTORS SPEC VECTORS_DIR")
+    sys.exit(main(*sys.argv[1:]))
