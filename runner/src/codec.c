@@ -23,6 +23,18 @@
 
 static void add_encode_refusals(const tr_vectors *v, tr_cases *cs);
 
+/* A vector's requirements plus the encoder's duties, each named once. */
+static char *encode_reqs(const char *reqs)
+{
+    tr_buf b = {0};
+    tr_buf_printf(&b, ",%s,", reqs);
+    bool has = strstr(b.s, "," CF_ENCODE ",") != NULL;
+    tr_buf_free(&b);
+    tr_buf_printf(&b, "%s%s%s", reqs, has || !*reqs ? "" : ",",
+                  has ? "" : CF_ENCODE);
+    return tr_buf_take(&b);
+}
+
 void tr_codec_cases(const tr_vectors *v, tr_cases *cs, bool process_shim)
 {
     tr_cases_add(cs, TR_K_UNSUPPORTED, 0, false, HP_UNSUPPORTED,
@@ -36,12 +48,10 @@ void tr_codec_cases(const tr_vectors *v, tr_cases *cs, bool process_shim)
         const tr_fvec *fv = &v->f[i];
         if (!fv->valid || fv->valid_under)
             continue;
-        tr_buf reqs = {0};
-        tr_buf_printf(&reqs, "%s%s%s", fv->reqs, *fv->reqs ? "," : "",
-                      CF_ENCODE);
-        tr_cases_add(cs, TR_K_ENCODE, i, fv->info, reqs.s, "codec.encode.%s",
+        char *reqs = encode_reqs(fv->reqs);
+        tr_cases_add(cs, TR_K_ENCODE, i, fv->info, reqs, "codec.encode.%s",
                      fv->id);
-        tr_buf_free(&reqs);
+        free(reqs);
     }
     add_encode_refusals(v, cs);
     for (size_t i = 0; i < v->ns; i++)
@@ -69,12 +79,10 @@ static void add_encode_refusals(const tr_vectors *v, tr_cases *cs)
         tt_frame f;
         if (!refusal_fields(&v->f[i], &f))
             continue;
-        tr_buf reqs = {0};
-        tr_buf_printf(&reqs, "%s%s%s", v->f[i].reqs,
-                      *v->f[i].reqs ? "," : "", CF_ENCODE);
-        tr_cases_add(cs, TR_K_ENCODE_REFUSE, i, v->f[i].info, reqs.s,
+        char *reqs = encode_reqs(v->f[i].reqs);
+        tr_cases_add(cs, TR_K_ENCODE_REFUSE, i, v->f[i].info, reqs,
                      "codec.encode.%s", v->f[i].id);
-        tr_buf_free(&reqs);
+        free(reqs);
     }
 }
 
