@@ -22,8 +22,9 @@ build-san: deps
 	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DTT_SANITIZE=ON >/dev/null
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 
+# The suite's main job: the codec and TCP wire suites against the reference.
 run: build
-	$(BUILD)/bin/tamtam-codec-bench
+	runner/run-reference.sh $(BUILD)/bin
 
 # Every test, in the optimised build and again under ASan+UBSan.
 test: build build-san
