@@ -69,6 +69,8 @@ enum line_status line_next(struct line_reader *lr, char **line, size_t *len)
                 lr->skipping = false;
                 continue;
             }
+            if (n > lr->max)
+                return LINE_TOO_LONG;
             *nl = '\0';
             *line = l;
             *len = n;
