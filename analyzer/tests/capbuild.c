@@ -309,7 +309,16 @@ static uint64_t tick(cb_conn *c)
 void cb_conn_open(cb_conn *c, cb_file *f, cb_ep client, cb_ep server,
                   uint32_t isn_client, uint32_t isn_server)
 {
+    cb_conn_open_with(c, f, client, server, isn_client, isn_server, NULL);
+}
+
+void cb_conn_open_with(cb_conn *c, cb_file *f, cb_ep client, cb_ep server,
+                       uint32_t isn_client, uint32_t isn_server,
+                       const cb_opts *o)
+{
     cb_conn_init(c, f, client, server, isn_client, isn_server);
+    if (o)
+        c->opts = *o;
     cb_tcp(f, tick(c), &c->ep[0], &c->ep[1], isn_client, 0, CB_SYN, NULL, 0,
            &c->opts);
     cb_tcp(f, tick(c), &c->ep[1], &c->ep[0], isn_server, isn_client + 1,

@@ -85,6 +85,10 @@ typedef struct cb_conn {
 /* Writes the three-way handshake. */
 void cb_conn_open(cb_conn *c, cb_file *f, cb_ep client, cb_ep server,
                   uint32_t isn_client, uint32_t isn_server);
+/* The same, every packet of the connection shaped by `o`. */
+void cb_conn_open_with(cb_conn *c, cb_file *f, cb_ep client, cb_ep server,
+                       uint32_t isn_client, uint32_t isn_server,
+                       const cb_opts *o);
 /* Sets up the connection without writing a handshake (midstream). */
 void cb_conn_init(cb_conn *c, cb_file *f, cb_ep client, cb_ep server,
                   uint32_t isn_client, uint32_t isn_server);
