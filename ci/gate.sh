@@ -39,7 +39,8 @@ Suite:
 Reports:
   --report-dir DIR      where reports go (default tamtam-report)                  [TAMTAM_REPORT_DIR]
   --name NAME           report base name (default: the command, "conformance")
-                        DIR/NAME.json, NAME.junit.xml, NAME.log, NAME.summary.md
+                        DIR/NAME.json, NAME.junit.xml, NAME.log, NAME.summary.md,
+                        NAME.failing.txt (every failing case id, when any)
 
 Arguments after "--" go to tamtam-run unchanged (e.g. -- -v).
 Environment TAMTAM_GATE_DRY_RUN=1: check the options, print the tamtam-run
@@ -94,6 +95,7 @@ run_step() {
   junit=$opt_report_dir/$step.junit.xml
   log=$opt_report_dir/$step.log
   md=$opt_report_dir/$step.summary.md
+  failing=$opt_report_dir/$step.failing.txt
   set -- "$runner" "$@" --json "$json" --junit "$junit"
 
   if [ -n "$dry_run" ]; then
@@ -104,7 +106,7 @@ run_step() {
   fi
 
   mkdir -p "$opt_report_dir" || die "cannot create report directory $opt_report_dir"
-  rm -f "$json" "$junit" "$log" "$md"
+  rm -f "$json" "$junit" "$log" "$md" "$failing"
   echo "== TamTam gate: $step =="
   # tee keeps the runner's output visible in the CI log and saves it; the
   # status travels through a file because sh has no pipefail.
@@ -166,6 +168,17 @@ summarize() {
     counts=${counts%,}
     fails=$(failing_cases)
   fi
+  # The summary shows the first failing cases; the file has them all.
+  shown=$fails
+  more=
+  if [ -n "$fails" ]; then
+    echo "$fails" >"$failing"
+    total=$(wc -l <"$failing")
+    if [ "$total" -gt "$max_listed" ]; then
+      shown=$(head -n "$max_listed" "$failing")
+      more="… and $((total - max_listed)) more, all in $failing"
+    fi
+  fi
 
   echo
   echo "-- gate summary: $step --"
@@ -174,13 +187,14 @@ summarize() {
   [ -n "$counts" ] && echo "cases:    $counts"
   if [ -n "$fails" ]; then
     echo "failing:"
-    echo "$fails" | sed 's/^/  /'
+    echo "$shown" | sed 's/^/  /'
+    [ -z "$more" ] || echo "  $more"
     echo "reproduce: add --case 'ID' (and -- -v for the bytes) to this gate.sh call"
   elif [ "$rc" -eq 1 ]; then
     echo "note:      no failing case: a known failure now passes; the runner's output above names the lines to remove"
   fi
   written=
-  for f in "$json" "$junit" "$log"; do
+  for f in "$json" "$junit" "$log" "$failing"; do
     [ ! -s "$f" ] || written="$written $f"
   done
   echo "reports:  ${written:- none}"
@@ -194,7 +208,8 @@ summarize() {
       echo "| Failing case |"
       echo "|---|"
       # shellcheck disable=SC2016 # the backquotes are Markdown
-      echo "$fails" | sed 's/^\(.*\)$/| `\1` |/'
+      echo "$shown" | sed 's/^\(.*\)$/| `\1` |/'
+      [ -z "$more" ] || echo "| $more |"
       echo
     fi
     for f in "$json" "$junit" "$log"; do
@@ -272,6 +287,9 @@ $2"; shift ;;
 }
 
 # ---- main ----------------------------------------------------------------------
+
+# Failing cases listed in the summary; NAME.failing.txt has every one.
+max_listed=50
 
 dry_run=
 case ${TAMTAM_GATE_DRY_RUN:-} in

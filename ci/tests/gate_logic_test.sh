@@ -137,6 +137,17 @@ diff "$tmp/fail.want" "$tmp/fail.ids" >/dev/null || { fail "fail: failing list d
 grep -q '| `cs-spec-example/stream` |' "$R/c2.summary.md" || fail "fail: Markdown summary lacks a failing case"
 [ -s "$R/c2.json" ] || fail "fail: --name not used for the report"
 
+# Many failures: the summary lists the first 50, the file has all of them.
+awk 'BEGIN { printf "{\"summary\":{\"pass\":0,\"fail\":120},\"cases\":["
+  for (i = 1; i <= 120; i++) printf "%s{\"id\":\"codec.decode.v%03d\",\"verdict\":\"FAIL\"}", (i > 1 ? "," : ""), i
+  print "]}" }' >"$tmp/many.json"
+FAKE_EXIT=1 FAKE_REPORT=many gate many 1 conformance --runner "$fake" --shim x --report-dir "$R"
+has many "  codec.decode.v050"
+lacks many "  codec.decode.v051"
+has many "and 70 more, all in $R/conformance.failing.txt"
+[ "$(wc -l <"$R/conformance.failing.txt")" -eq 120 ] || fail "many: failing.txt does not hold all 120"
+[ "$(sed -n 120p "$R/conformance.failing.txt")" = codec.decode.v120 ] || fail "many: failing.txt out of order"
+
 # Exit 1 with nothing failing: a known failure was fixed.
 FAKE_EXIT=1 FAKE_REPORT=fixed gate fixed 1 conformance --runner "$fake" --node tcp://127.0.0.1:1 --report-dir "$R"
 has fixed "a known failure now passes"
@@ -158,6 +169,7 @@ has nosuite "no tamtam-run in"
 # Environment defaults; flags win over them.
 TAMTAM_SHIM="env shim" TAMTAM_RUN=$fake TAMTAM_REPORT_DIR=$R FAKE_EXIT=0 FAKE_REPORT=pass gate env 0 conformance
 arg_follows env --shim "env shim"
+[ ! -e "$R/conformance.failing.txt" ] || fail "env: a passing run left the last run's failing.txt"
 TAMTAM_SHIM="env shim" TAMTAM_RUN=$fake FAKE_EXIT=0 FAKE_REPORT=pass gate envflag 0 conformance --shim "flag shim" --report-dir "$R"
 arg_follows envflag --shim "flag shim"
 
