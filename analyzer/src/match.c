@@ -50,9 +50,10 @@ static const struct {
 enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
 enum node_type { N_CMP, N_AND, N_OR, N_NOT };
 
-/* Special values: "invalid" for status, null for dest. */
-#define V_INVALID (-1)
-#define V_NULL (-2)
+/* Special values: "invalid" for status (statuses are 0 or negative), null
+ * for dest (values are 0..65535). */
+#define V_INVALID 1
+#define V_NULL (-1)
 
 typedef struct node {
     enum node_type type;
