@@ -24,10 +24,11 @@ static void shed_backlog(int lfd)
     for (int i = 0; i < SHED_MAX && reserve_fd >= 0; i++) {
         close(reserve_fd);
         int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0)
+            close(fd);
         reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             return;
-        close(fd);
         if (log_sparse(&shed))
             log_msg("out of file descriptors: %lu connections closed "
                     "unserved so far",

@@ -599,6 +599,45 @@ static void test_unix_socket_reuse(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* Out of descriptors (EMFILE): connections beyond the limit are closed at
+ * once rather than left waiting in the backlog, and the connections already
+ * open are still served. */
+static void test_out_of_descriptors(void **state)
+{
+    (void)state;
+    make_frames();
+    enum { N = 80 };
+    const char *args[] = {"echo", "--listen", "tcp://127.0.0.1:0", NULL};
+    nt_child_nofile = 32;
+    nt_start(&node, args);
+    nt_child_nofile = 0;
+    unsigned port = nt_url_port(nt_listening(&node));
+    int fds[N], served = 0, first = -1;
+    for (int i = 0; i < N; i++) {
+        fds[i] = nt_tcp_connect(port);
+        nt_send(fds[i], valid[0].b, valid[0].n, 0);
+    }
+    for (int i = 0; i < N; i++) {
+        uint8_t got[22];
+        long n = nt_recv_some(fds[i], got, sizeof got);
+        if (n > 0) {
+            if (n < 22)
+                nt_recv_exact(fds[i], got + n, 22 - (size_t)n);
+            assert_memory_equal(got, valid[0].b, 22);
+            if (first < 0)
+                first = i;
+            served++;
+        }
+    }
+    assert_true(served > 0 && served < N);
+    nt_send(fds[first], valid[1].b, valid[1].n, 0);
+    expect_echo(fds[first], &valid[1]);
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
+    kill(node.pid, SIGTERM);
+    expect_exit(&node, 0);
+}
+
 /* --crc selects the variant frames are judged under (CF-12.1-b). */
 static void test_crc_variant(void **state)
 {
@@ -682,6 +721,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(test_max_conns, nt_teardown),
         cmocka_unit_test_teardown(test_several_listeners, nt_teardown),
         cmocka_unit_test_teardown(test_unix_socket_reuse, nt_teardown),
+        cmocka_unit_test_teardown(test_out_of_descriptors, nt_teardown),
         cmocka_unit_test_teardown(test_crc_variant, nt_teardown),
         cmocka_unit_test_teardown(test_bad_command_lines, nt_teardown),
     };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -18,6 +19,7 @@
 #include "nodetest.h"
 
 const char *nt_node;
+unsigned nt_child_nofile;
 
 /* Children still running, killed by nt_teardown when a test failed. */
 static pid_t running[64];
@@ -74,6 +76,10 @@ void nt_start(struct nt_child *c, const char *const *args)
     if (pid == 0) {
         /* A test process that dies takes its node with it. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (nt_child_nofile) {
+            struct rlimit rl = {nt_child_nofile, nt_child_nofile};
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
         dup2(in[0], 0);
         dup2(out[1], 1);
         execv(nt_node, (char *const *)argv);

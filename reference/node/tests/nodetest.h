@@ -26,6 +26,9 @@ struct nt_child {
     size_t len, cap;
 };
 
+/* When not 0, the descriptor limit (RLIMIT_NOFILE) of the next children. */
+extern unsigned nt_child_nofile;
+
 /* Starts `nt_node` with the NULL-terminated `args` (after the program
  * name); its stderr is the test's. */
 void nt_start(struct nt_child *c, const char *const *args);
