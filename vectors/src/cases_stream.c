@@ -138,7 +138,7 @@ static const struct seq {
      {P_ZERO, P_EX1, P_EX2, P_S0_EXT, P_FLAGS_ALL, P_LARGEST, P_EX1},
      1, P_END, 0,
      C_WHOLE | C_FRAMES | C_HDR1 | C_HDR2 | C_CRC_UL | C_UL | C_OFF4 |
-         C_SEVEN | C_MSS | C_RANDOM},
+         C_MSS | C_RANDOM},
     {"small-mixed",
      "Small frames of every form back to back: all-zero-fields, example 1, "
      "example 2, SizeId 0 roaming, all flags set",

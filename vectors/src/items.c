@@ -178,3 +178,16 @@ bool item_example(tt_crc crc, bool ext, item *out)
     item_free(out);
     return false;
 }
+
+const char *item_region_words(const char *region)
+{
+    static const char *const words[][2] = {
+        {"ext", "extension (DestOrchestratorId)"},
+        {"crc", "integrity byte"},
+        {"usedlen", "UsedLen field"},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(region, words[i][0]))
+            return words[i][1];
+    return region;
+}

@@ -50,21 +50,40 @@ static int clear_bins(const char *dir)
     return rc;
 }
 
-/* The space-separated IDs as a JSON array, each once, in the given order. */
+/* Orders requirement IDs as the spec does: CF-2-b < CF-3.1-a < CF-12.2-a. */
+static long req_key(const char *id)
+{
+    unsigned major = 0, minor = 0;
+    char letter = 0;
+    if (sscanf(id, "CF-%u.%u-%c", &major, &minor, &letter) != 3) {
+        minor = 0;
+        sscanf(id, "CF-%u-%c", &major, &letter);
+    }
+    return ((long)major * 100 + minor) * 128 + letter;
+}
+
+static int cmp_req(const void *a, const void *b)
+{
+    long x = req_key(*(char *const *)a), y = req_key(*(char *const *)b);
+    return (x > y) - (x < y);
+}
+
+/* The space-separated IDs as a JSON array, each once, in spec order. */
 static cJSON *requirements(const char *reqs)
 {
-    cJSON *a = cJSON_CreateArray();
-    char buf[VEC_REQS_MAX], *save = NULL;
+    char buf[VEC_REQS_MAX], *save = NULL, *ids[32];
+    size_t n = 0;
     snprintf(buf, sizeof buf, "%s", reqs);
-    for (char *t = strtok_r(buf, " ", &save); a && t;
+    for (char *t = strtok_r(buf, " ", &save); t && n < 32;
          t = strtok_r(NULL, " ", &save)) {
         bool dup = false;
-        const cJSON *x;
-        cJSON_ArrayForEach(x, a) dup |= strcmp(x->valuestring, t) == 0;
+        for (size_t i = 0; i < n; i++)
+            dup |= strcmp(ids[i], t) == 0;
         if (!dup)
-            cJSON_AddItemToArray(a, cJSON_CreateString(t));
+            ids[n++] = t;
     }
-    return a;
+    qsort(ids, n, sizeof ids[0], cmp_req);
+    return cJSON_CreateStringArray((const char *const *)ids, (int)n);
 }
 
 static cJSON *frame_vector(const fvec *f)

@@ -102,6 +102,8 @@ void item_set_used_len(item *it, unsigned used_len, int expect);
 /* The field holding byte `off` of frame `f`: "header", "ext", "crc",
  * "usedlen", "payload" or "padding". */
 const char *item_region(const tt_frame *f, size_t off);
+/* The same region in words, for descriptions ("UsedLen field"). */
+const char *item_region_words(const char *region);
 
 /* ---- vset.c: building and releasing sets -------------------------------- */
 void vset_init(vset *v, tt_crc crc);
