@@ -1,0 +1,285 @@
+/*
+ * A capture taken for real: tamtam-node echo listens on 127.0.0.1 (an
+ * ephemeral port), libpcap captures the loopback interface while this test
+ * sends known frames and reads the echoes, and the analyzer must report
+ * exactly the frames sent, in both directions.
+ *
+ * argv: tamtam-analyze tamtam-node. Capturing needs privileges; without
+ * them the test fails under CI=true and is skipped (with a message)
+ * elsewhere.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testkit.h"
+
+static const char *node_bin;
+
+typedef struct capture {
+    pcap_t *p;
+    pcap_dumper_t *d;
+    uint16_t port;
+    volatile int stop;
+    volatile int syn_seen, fin_from_client, fin_from_server;
+} capture;
+
+/* Records FINs by direction: the test stops capturing once it has seen
+ * its own FIN (everything sent before it is then in the file). */
+static void on_packet(u_char *user, const struct pcap_pkthdr *h,
+                      const u_char *b)
+{
+    capture *c = (capture *)user;
+    pcap_dump((u_char *)c->d, h, b);
+    if (h->caplen < 14 + 20 + 20 || b[12] != 0x08 || b[13] != 0x00)
+        return;
+    const u_char *ip = b + 14, *tcp = ip + (ip[0] & 15) * 4;
+    if ((size_t)(tcp + 14 - b) > h->caplen)
+        return;
+    if (tcp[13] & 0x02)
+        c->syn_seen = 1;
+    if (!(tcp[13] & 0x01))
+        return;
+    uint16_t sport = (uint16_t)(tcp[0] << 8 | tcp[1]);
+    if (sport == c->port)
+        c->fin_from_server = 1;
+    else
+        c->fin_from_client = 1;
+}
+
+static void *capture_loop(void *arg)
+{
+    capture *c = arg;
+    while (!c->stop)
+        if (pcap_dispatch(c->p, -1, on_packet, (u_char *)c) < 0)
+            break;
+    return NULL;
+}
+
+/* Starts the node; returns its pid and the port it printed. */
+static pid_t start_node(uint16_t *port)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        execl(node_bin, node_bin, "echo", "--listen", "tcp://127.0.0.1:0",
+              (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *in = fdopen(fds[0], "r");
+    char line[256];
+    if (!fgets(line, sizeof line, in))
+        fail_msg("tamtam-node printed nothing (is it %s?)", node_bin);
+    unsigned p = 0;
+    if (sscanf(line, "listening tcp://127.0.0.1:%u", &p) != 1 || !p)
+        fail_msg("unexpected first line from tamtam-node: %s", line);
+    fclose(in);
+    *port = (uint16_t)p;
+    return pid;
+}
+
+static void send_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        assert_true(w > 0);
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void recv_all(int fd, uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t r = recv(fd, p, n, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            fail_msg("the node closed or failed with %zu echo bytes missing",
+                     n);
+        p += r;
+        n -= (size_t)r;
+    }
+}
+
+
+static void wait_until(volatile int *flag, int seconds)
+{
+    struct timespec t = {0, 10 * 1000 * 1000};
+    for (int i = 0; i < seconds * 100 && !*flag; i++)
+        nanosleep(&t, NULL);
+}
+
+/* One frame to send: its bytes and whether the node echoes it (valid). */
+typedef struct item {
+    uint8_t b[TT_FRAME_MAX];
+    size_t n;
+    bool valid;
+} item;
+
+static void echo_capture(void **state)
+{
+    (void)state;
+    char err[PCAP_ERRBUF_SIZE];
+    capture cap = {0};
+    cap.p = pcap_create("lo", err);
+    if (cap.p) {
+        pcap_set_snaplen(cap.p, 262144);
+        pcap_set_immediate_mode(cap.p, 1);
+        pcap_set_timeout(cap.p, 20);
+        pcap_set_buffer_size(cap.p, 8 << 20);
+        if (pcap_activate(cap.p) < 0) {
+            snprintf(err, sizeof err, "%s", pcap_geterr(cap.p));
+            pcap_close(cap.p);
+            cap.p = NULL;
+        }
+    }
+    if (!cap.p) {
+        const char *ci = getenv("CI");
+        if (ci && !strcmp(ci, "true"))
+            fail_msg("cannot capture on lo under CI: %s", err);
+        fprintf(stderr, "skipping: cannot capture on lo (%s)\n", err);
+        skip();
+    }
+    uint16_t port;
+    pid_t node = start_node(&port);
+    cap.port = port;
+    char filter[64];
+    snprintf(filter, sizeof filter, "tcp port %u", port);
+    struct bpf_program prog;
+    assert_int_equal(pcap_compile(cap.p, &prog, filter, 1,
+                                  PCAP_NETMASK_UNKNOWN), 0);
+    assert_int_equal(pcap_setfilter(cap.p, &prog), 0);
+    pcap_freecode(&prog);
+    assert_int_equal(pcap_setnonblock(cap.p, 1, err), 0);
+    cap.d = pcap_dump_open(cap.p, an_path("live.pcap"));
+    assert_non_null(cap.d);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, capture_loop, &cap), 0);
+
+    /* The frames: the spec examples, small ones, a zero frame, the largest
+     * frame, and two invalid ones the node must not echo. */
+    static item items[12];
+    size_t ni = 0, expect_echo = 0;
+    memcpy(items[ni].b, EX1, 22), items[ni].n = 22, items[ni++].valid = true;
+    memcpy(items[ni].b, EX2, 24), items[ni].n = 24, items[ni++].valid = true;
+    memcpy(items[ni].b, EX1_BADCRC, 22), items[ni].n = 22, ni++;
+    for (unsigned i = 0; i < 4; i++, ni++) {
+        items[ni].n = small_frame(items[ni].b, 200 + i);
+        items[ni].valid = true;
+    }
+    items[ni].n = 6, items[ni++].valid = true; /* six zero bytes */
+    memcpy(items[ni].b, USED17, 22), items[ni].n = 22, ni++;
+    static uint8_t big[TT_BLOCK_MAX];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7 + 3);
+    items[ni].n = cb_frame(items[ni].b, TT_FRAME_MAX, 4, 3, 15,
+                           TT_FLAG_BIG | TT_FLAG_EXT | TT_FLAG_PRIORITY, 99,
+                           0xBEEF, big, TT_BLOCK_MAX);
+    items[ni++].valid = true;
+    size_t total = 0;
+    for (size_t i = 0; i < ni; i++) {
+        total += items[i].n;
+        expect_echo += items[i].valid ? items[i].n : 0;
+    }
+
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    /* Data only once the capture is seen to be running. */
+    wait_until(&cap.syn_seen, 10);
+    if (!cap.syn_seen)
+        fail_msg("the capture on lo did not see the connection's SYN");
+    struct sockaddr_in me;
+    socklen_t ml = sizeof me;
+    getsockname(fd, (struct sockaddr *)&me, &ml);
+    for (size_t i = 0; i < ni; i++)
+        send_all(fd, items[i].b, items[i].n);
+    static uint8_t echo[2 * TT_FRAME_MAX + 1024];
+    recv_all(fd, echo, expect_echo);
+    shutdown(fd, SHUT_WR);
+    uint8_t extra;
+    assert_int_equal(recv(fd, &extra, 1, 0), 0); /* the node closes too */
+    close(fd);
+    wait_until(&cap.fin_from_client, 10);
+    wait_until(&cap.fin_from_server, 10);
+    cap.stop = 1;
+    pthread_join(th, NULL);
+    struct pcap_stat ps;
+    if (pcap_stats(cap.p, &ps) == 0 && (ps.ps_drop || ps.ps_ifdrop))
+        fail_msg("the capture dropped %u + %u packets", ps.ps_drop,
+                 ps.ps_ifdrop);
+    pcap_dump_close(cap.d);
+    pcap_close(cap.p);
+    kill(node, SIGTERM);
+    waitpid(node, NULL, 0);
+    assert_true(cap.fin_from_client);
+
+    char client[32], server[32], portarg[8];
+    snprintf(client, sizeof client, "127.0.0.1:%u", ntohs(me.sin_port));
+    snprintf(server, sizeof server, "127.0.0.1:%u", port);
+    snprintf(portarg, sizeof portarg, "%u", port);
+    an_result r;
+    run_json(&r, an_path("live.pcap"), "--port", portarg, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    if (an_frames_from(&r, client) != ni)
+        fail_msg("%zu frames from %s, %zu sent; the analyzer said:\n%s",
+                 an_frames_from(&r, client), client, ni, r.out);
+    size_t off = 0, eoff = 0, k = 0;
+    for (size_t i = 0; i < ni; i++) {
+        tt_frame f;
+        int rc = tt_decode(items[i].b, items[i].n, TT_CRC_SMBUS, &f);
+        const cJSON *l = an_frame_from(&r, client, i);
+        assert_frame(l, rc < 0 ? tt_error_name(rc) : "ok", off);
+        assert_int_equal(an_int(l, "channel"), f.channel);
+        assert_int_equal(an_int(l, "class"), f.cls);
+        if (items[i].valid) {
+            const cJSON *e = an_frame_from(&r, server, k++);
+            assert_frame(e, "ok", eoff);
+            eoff += items[i].n;
+            assert_int_equal(an_int(e, "channel"), f.channel);
+            assert_int_equal(an_int(e, "used_len"), f.used_len);
+            assert_string_equal(an_str(e, "payload"), an_str(l, "payload"));
+        }
+        off += items[i].n;
+    }
+    assert_int_equal(an_frames_from(&r, server), k);
+    const cJSON *s = summary_of(&r);
+    assert_int_equal(an_int(s, "gaps"), 0);
+    assert_int_equal(an_int(s, "bytes"), (int64_t)(total + expect_echo));
+    assert_int_equal(an_int(s, "crc_mismatch"), 1);
+    assert_int_equal(an_int(s, "used_len_exceeds_block"), 1);
+    an_result_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(echo_capture),
+    };
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s tamtam-analyze tamtam-node\n", argv[0]);
+        return 2;
+    }
+    an_bin = argv[1];
+    node_bin = argv[2];
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
