@@ -120,12 +120,12 @@ static void op_decode(const struct request *rq)
         return;
     }
     tt_frame f;
-    int r = tt_decode(bytes, (size_t)n, rq->crc, &f);
-    if (r < 0) {
-        reply_error(rq, error_name(r));
+    int consumed = tt_decode(bytes, (size_t)n, rq->crc, &f);
+    if (consumed < 0) {
+        reply_error(rq, error_name(consumed));
     } else {
         cJSON *reply = reply_new(rq, true);
-        need(cJSON_AddNumberToObject(reply, "consumed", r));
+        need(cJSON_AddNumberToObject(reply, "consumed", consumed));
         cJSON *frame = need(ttj_frame_to_json(&f));
         if (!cJSON_AddItemToObject(reply, "frame", frame))
             need(NULL);

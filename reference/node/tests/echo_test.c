@@ -508,22 +508,21 @@ static void test_max_conns(void **state)
     }
     /* A closed connection frees its slot. */
     close(fds[0]);
-    bool served = false;
-    struct timespec tick = {0, 20 * 1000 * 1000};
-    for (int waited = 0; !served && waited < NT_DEADLINE_MS; waited += 20) {
-        int fd = nt_tcp_connect(port);
-        nt_send(fd, valid[2].b, valid[2].n, 0);
-        uint8_t got[6];
-        served = nt_recv_some(fd, got, sizeof got) > 0;
-        close(fd);
-        if (!served)
-            nanosleep(&tick, NULL);
-    }
-    assert_true(served);
+    assert_true(nt_answered_eventually(port, valid[2].b, valid[2].n));
     for (int i = 1; i < 4; i++)
         close(fds[i]);
     kill(node.pid, SIGINT);
     expect_exit(&node, 0);
+}
+
+/* A unix socket path and its URL in a fresh private directory. */
+static const char *unix_url(char *path, size_t path_cap, char *url,
+                            size_t url_cap)
+{
+    const char *dir = nt_tmpdir();
+    snprintf(path, path_cap, "%s/s", dir);
+    snprintf(url, url_cap, "unix://%s", path);
+    return dir;
 }
 
 /* Several listeners in one node: one "listening" line each, in order. */
@@ -531,10 +530,8 @@ static void test_several_listeners(void **state)
 {
     (void)state;
     make_frames();
-    const char *dir = nt_tmpdir();
     char path[300], url[320];
-    snprintf(path, sizeof path, "%s/s", dir);
-    snprintf(url, sizeof url, "unix://%s", path);
+    const char *dir = unix_url(path, sizeof path, url, sizeof url);
     const char *args[] = {"echo", "--listen", "udp://127.0.0.1:0",
                           "--listen", url, "--listen", "tcp://:0", NULL};
     nt_start(&node, args);
@@ -573,10 +570,8 @@ static void test_unix_socket_reuse(void **state)
 {
     (void)state;
     make_frames();
-    const char *dir = nt_tmpdir();
     char path[300], url[320];
-    snprintf(path, sizeof path, "%s/s", dir);
-    snprintf(url, sizeof url, "unix://%s", path);
+    const char *dir = unix_url(path, sizeof path, url, sizeof url);
     int stale = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
     assert_true(strlen(path) < sizeof sun.sun_path);

@@ -291,6 +291,22 @@ bool nt_peer_closes(int fd)
     return nt_recv_some(fd, &b, 1) <= 0;
 }
 
+bool nt_answered_eventually(unsigned port, const void *p, size_t n)
+{
+    struct timespec tick = {0, 20 * 1000 * 1000};
+    for (int waited = 0; waited < NT_DEADLINE_MS; waited += 20) {
+        int fd = nt_tcp_connect(port);
+        nt_send(fd, p, n, 0);
+        uint8_t b;
+        bool answered = nt_recv_some(fd, &b, 1) == 1;
+        close(fd);
+        if (answered)
+            return true;
+        nanosleep(&tick, NULL);
+    }
+    return false;
+}
+
 uint8_t nt_crc8_smbus(const uint8_t *p, size_t n)
 {
     uint8_t c = 0x00;

@@ -82,6 +82,11 @@ long nt_recv_some(int fd, void *p, size_t cap);
  * any byte arrives, within the deadline. */
 bool nt_peer_closes(int fd);
 
+/* Connects to TCP `port`, sends `n` bytes and reports whether any answer
+ * came back; retried every 20 ms until it does or the deadline passes (a
+ * slot the node frees asynchronously). Returns true once answered. */
+bool nt_answered_eventually(unsigned port, const void *p, size_t n);
+
 /* CRC-8/SMBUS, bit by bit, as printed in spec/core-frame.md 12.6. */
 uint8_t nt_crc8_smbus(const uint8_t *p, size_t n);
 

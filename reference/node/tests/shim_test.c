@@ -103,6 +103,18 @@ static void expect_str(const cJSON *obj, const char *name, const char *want)
     assert_string_equal(v->valuestring, want);
 }
 
+/* Asks {"id":ID,"op":OP,"MEMBER":VALUE}, VALUE being JSON text. */
+static cJSON *ask_op(long long id, const char *op, const char *member_name,
+                     const char *value)
+{
+    char *line;
+    assert_true(asprintf(&line, "{\"id\":%lld,\"op\":\"%s\",\"%s\":%s}", id,
+                         op, member_name, value) > 0);
+    cJSON *r = ask(line);
+    free(line);
+    return r;
+}
+
 static void expect_ok(const cJSON *r, long long id, int members)
 {
     expect_int(r, "id", id);
@@ -157,10 +169,10 @@ static void expect_frame(const cJSON *f, const struct xf *x)
 static void expect_decoded(const char *hex, long long consumed,
                            const struct xf *x)
 {
-    char line[1024];
-    snprintf(line, sizeof line, "{\"id\":7,\"op\":\"decode\",\"hex\":\"%s\"}",
-             hex);
-    cJSON *r = ask(line);
+    char *quoted;
+    assert_true(asprintf(&quoted, "\"%s\"", hex) > 0);
+    cJSON *r = ask_op(7, "decode", "hex", quoted);
+    free(quoted);
     expect_ok(r, 7, 4);
     expect_int(r, "consumed", consumed);
     expect_frame(member(r, "frame"), x);
@@ -169,10 +181,10 @@ static void expect_decoded(const char *hex, long long consumed,
 
 static void expect_decode_error(const char *hex, const char *error)
 {
-    char line[1024];
-    snprintf(line, sizeof line, "{\"id\":8,\"op\":\"decode\",\"hex\":\"%s\"}",
-             hex);
-    cJSON *r = ask(line);
+    char *quoted;
+    assert_true(asprintf(&quoted, "\"%s\"", hex) > 0);
+    cJSON *r = ask_op(8, "decode", "hex", quoted);
+    free(quoted);
     expect_error(r, 8, error);
     cJSON_Delete(r);
 }
@@ -300,10 +312,7 @@ static void test_decode_crc_variant(void **state)
 
 static void expect_encoded(const char *frame_json, const char *hex)
 {
-    char line[1024];
-    snprintf(line, sizeof line, "{\"id\":9,\"op\":\"encode\",\"frame\":%s}",
-             frame_json);
-    cJSON *r = ask(line);
+    cJSON *r = ask_op(9, "encode", "frame", frame_json);
     expect_ok(r, 9, 3);
     expect_str(r, "hex", hex);
     cJSON_Delete(r);
@@ -311,20 +320,14 @@ static void expect_encoded(const char *frame_json, const char *hex)
 
 static void expect_encode_error(const char *frame_json, const char *error)
 {
-    char line[20000];
-    snprintf(line, sizeof line, "{\"id\":10,\"op\":\"encode\",\"frame\":%s}",
-             frame_json);
-    cJSON *r = ask(line);
+    cJSON *r = ask_op(10, "encode", "frame", frame_json);
     expect_error(r, 10, error);
     cJSON_Delete(r);
 }
 
 static void expect_encode_bad(const char *frame_json)
 {
-    char line[1024];
-    snprintf(line, sizeof line, "{\"id\":11,\"op\":\"encode\",\"frame\":%s}",
-             frame_json);
-    cJSON *r = ask(line);
+    cJSON *r = ask_op(11, "encode", "frame", frame_json);
     expect_bad_request(r, 11);
     cJSON_Delete(r);
 }
@@ -771,19 +774,8 @@ static void test_tcp_max_conns(void **state)
     close(extra);
     session_close(&a);
     /* Once the first session has ended its slot serves again. */
-    bool served = false;
-    struct timespec tick = {0, 20 * 1000 * 1000};
-    for (int waited = 0; !served && waited < NT_DEADLINE_MS; waited += 20) {
-        int fd = nt_tcp_connect(port);
-        static const char hello[] = "{\"id\":1,\"op\":\"hello\"}\n";
-        nt_send(fd, hello, sizeof hello - 1, 0);
-        char ch;
-        served = nt_recv_some(fd, &ch, 1) == 1;
-        close(fd);
-        if (!served)
-            nanosleep(&tick, NULL);
-    }
-    assert_true(served);
+    static const char hello[] = "{\"id\":1,\"op\":\"hello\"}\n";
+    assert_true(nt_answered_eventually(port, hello, sizeof hello - 1));
     int status = nt_stop(&shim, SIGINT);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
