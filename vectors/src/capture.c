@@ -34,7 +34,7 @@
 /* Client ports: a vector's index in its file plus a base. Both ranges hold
  * no port that Wireshark 4.0 gives to a dissector, so without a TamTam
  * dissector the payload shows as plain data. */
-#define FRAME_PORT_BASE 37010  /* + index in core-frame.json, to 41169 */
+#define FRAME_PORT_BASE 37010 /* + index in core-frame.json, to 41169 */
 #define FRAME_PORT_LAST 41169
 #define STREAM_PORT_BASE 61000 /* + index in core-stream.json */
 #define STREAM_PORT_LAST 65535
@@ -44,8 +44,8 @@
 #define IP_LEN 20
 #define TCP_LEN 20
 #define UDP_LEN 8
-#define ETH_MIN 60           /* without FCS */
-#define UDP_DATA_MAX 8900    /* jumbo frame, MTU 9000 */
+#define ETH_MIN 60        /* without FCS */
+#define UDP_DATA_MAX 8900 /* jumbo frame, MTU 9000 */
 #define STREAM_MAX (1u << 20)
 #define TS_BASE_SEC 1700000000u
 #define TS_STEP_US 100u
@@ -143,8 +143,8 @@ static void emit(sink *s, const uint8_t *pkt, size_t len)
         pcap_dump((u_char *)s->dump, &h, pkt);
         return;
     }
-    static uint8_t b[20 + ETH_LEN + IP_LEN + UDP_LEN + UDP_DATA_MAX + 64 +
-                     VEC_ID_MAX + 8];
+    static uint8_t
+        b[20 + ETH_LEN + IP_LEN + UDP_LEN + UDP_DATA_MAX + 64 + VEC_ID_MAX + 8];
     put32le(b, 0); /* interface 0 */
     put32le(b + 4, (uint32_t)(us >> 32));
     put32le(b + 8, (uint32_t)us);
@@ -265,8 +265,7 @@ static void tcp_session(sink *s, uint16_t cport, const char *id,
     segment(s, &c, 0, TCP_ACK, NULL, 0);
 }
 
-static void udp_datagram(sink *s, uint16_t cport, const uint8_t *data,
-                         size_t n)
+static void udp_datagram(sink *s, uint16_t cport, const uint8_t *data, size_t n)
 {
     size_t l4 = UDP_LEN + n;
     size_t at = eth_ip(pkt, 0, 17, l4, (uint16_t)s->packets);
@@ -319,14 +318,17 @@ static int render(sink *s, const cJSON *doc, bool streams, uint8_t *buf,
         int port = (streams ? STREAM_PORT_BASE : FRAME_PORT_BASE) + i++;
         if (!cJSON_IsString(id) || strlen(id->valuestring) >= VEC_ID_MAX ||
             n < 0 || port > (streams ? STREAM_PORT_LAST : FRAME_PORT_LAST)) {
-            fprintf(stderr, "pcap: vector %d has no usable id or hex, or there "
-                            "are too many vectors for the port plan\n", i - 1);
+            fprintf(stderr,
+                    "pcap: vector %d has no usable id or hex, or there "
+                    "are too many vectors for the port plan\n",
+                    i - 1);
             return -1;
         }
         s->comment = id->valuestring;
         size_t k = 0;
         if (streams) {
-            const cJSON *c, *chunks = cJSON_GetObjectItemCaseSensitive(v, "chunks");
+            const cJSON *c,
+                *chunks = cJSON_GetObjectItemCaseSensitive(v, "chunks");
             size_t sum = 0;
             cJSON_ArrayForEach(c, chunks)
             {
@@ -347,10 +349,11 @@ static int render(sink *s, const cJSON *doc, bool streams, uint8_t *buf,
         tcp_session(s, (uint16_t)port, id->valuestring, buf, sizes, k);
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "id", id->valuestring);
-        cJSON_AddStringToObject(e, "file", streams ? "core-stream.json"
-                                                   : "core-frame.json");
+        cJSON_AddStringToObject(
+            e, "file", streams ? "core-stream.json" : "core-frame.json");
         cJSON_AddNumberToObject(e, "tcp_port", port);
-        cJSON_AddItemToObject(e, "tcp_packets", packet_range(first, s->packets));
+        cJSON_AddItemToObject(e, "tcp_packets",
+                              packet_range(first, s->packets));
         if (!streams) {
             udp_datagram(s, (uint16_t)port, buf, (size_t)n);
             cJSON_AddNumberToObject(e, "udp_port", port);
@@ -367,7 +370,8 @@ static cJSON *load(const char *dir, const char *name)
     size_t len;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     char *text = file_read(path, 512u << 20, &len);
-    cJSON *doc = text ? cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1) : NULL;
+    cJSON *doc =
+        text ? cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1) : NULL;
     if (!doc)
         fprintf(stderr, "pcap: cannot read %s as JSON\n", path);
     free(text);

@@ -7,8 +7,8 @@
 #include "vectors.h"
 
 tt_frame item_fields(unsigned cls, unsigned dir, unsigned size_id,
-                      unsigned flags, unsigned channel, unsigned dest,
-                      unsigned used_len)
+                     unsigned flags, unsigned channel, unsigned dest,
+                     unsigned used_len)
 {
     tt_frame f;
     memset(&f, 0, sizeof f);
@@ -167,9 +167,10 @@ bool item_example(tt_crc crc, bool ext, item *out)
         uint8_t want = ext ? spec_crc[i].ex2 : spec_crc[i].ex1;
         if (out->want.crc == want)
             return true;
-        fprintf(stderr, "gen: example %d under %s: CRC 0x%02X, spec says "
-                        "0x%02X\n", ext ? 2 : 1, spec_crc[i].crc_name,
-                out->want.crc, want);
+        fprintf(stderr,
+                "gen: example %d under %s: CRC 0x%02X, spec says "
+                "0x%02X\n",
+                ext ? 2 : 1, spec_crc[i].crc_name, out->want.crc, want);
         item_free(out);
         return false;
     }

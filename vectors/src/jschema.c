@@ -9,7 +9,7 @@
 #include "jschema.h"
 
 #define PATH_MAX_LEN 512
-#define REF_DEPTH_MAX 32  /* a $ref cycle ends here instead of recursing */
+#define REF_DEPTH_MAX 32 /* a $ref cycle ends here instead of recursing */
 #define REGEX_CACHE 16
 
 typedef struct run {
@@ -25,8 +25,8 @@ typedef struct run {
     size_t nregex;
 } run;
 
-static size_t check(run *r, const cJSON *schema, const cJSON *inst,
-                    char *path, int depth);
+static size_t check(run *r, const cJSON *schema, const cJSON *inst, char *path,
+                    int depth);
 
 static size_t problem(run *r, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -310,16 +310,17 @@ static size_t check_keyword(run *r, const cJSON *schema, const cJSON *kw,
     return problem(r, path, "schema: unsupported keyword \"%s\"", k);
 }
 
-static size_t check(run *r, const cJSON *schema, const cJSON *inst,
-                    char *path, int depth)
+static size_t check(run *r, const cJSON *schema, const cJSON *inst, char *path,
+                    int depth)
 {
     if (cJSON_IsTrue(schema))
         return 0;
     if (cJSON_IsFalse(schema))
         return problem(r, path, "not allowed here");
     if (!cJSON_IsObject(schema))
-        return problem(r, path, "schema: a schema must be an object or a "
-                                "boolean");
+        return problem(r, path,
+                       "schema: a schema must be an object or a "
+                       "boolean");
     if (depth > REF_DEPTH_MAX * 4)
         return problem(r, path, "schema: nested too deeply");
     size_t bad = 0;

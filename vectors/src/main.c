@@ -37,8 +37,10 @@ int cmd_gen(tt_crc crc, const char *dir)
         goto done;
     size_t bad = vset_check(&v);
     if (bad) {
-        fprintf(stderr, "gen: %zu vectors disagree with the reference codec; "
-                        "nothing written\n", bad);
+        fprintf(stderr,
+                "gen: %zu vectors disagree with the reference codec; "
+                "nothing written\n",
+                bad);
         goto done;
     }
     if (output_write(&v, dir) != 0)
@@ -85,8 +87,10 @@ int main(int argc, char **argv)
         case 'c':
             crc = tt_crc_from_name(optarg);
             if (crc < 0) {
-                fprintf(stderr, "tamtam-vectors: unknown CRC-8 variant "
-                                "\"%s\"\n%s", optarg, usage);
+                fprintf(stderr,
+                        "tamtam-vectors: unknown CRC-8 variant "
+                        "\"%s\"\n%s",
+                        optarg, usage);
                 return 2;
             }
             explicit_crc = true;

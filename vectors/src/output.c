@@ -154,10 +154,10 @@ static int write_json(const char *path, const char *suite, const vset *v,
     for (size_t i = 0; vectors && i < n; i++)
         cJSON_AddItemToArray(vectors, streams ? stream_vector(&v->s[i])
                                               : frame_vector(&v->f[i]));
-    int rc = cJSON_GetArraySize(doc) == 5 &&
-                     (size_t)cJSON_GetArraySize(vectors) == n
-                 ? file_write_json_lines(path, doc, "vectors")
-                 : -1;
+    int rc =
+        cJSON_GetArraySize(doc) == 5 && (size_t)cJSON_GetArraySize(vectors) == n
+            ? file_write_json_lines(path, doc, "vectors")
+            : -1;
     if (rc != 0)
         fprintf(stderr, "gen: cannot write %s\n", path);
     cJSON_Delete(doc);

@@ -28,11 +28,14 @@ static cJSON *typed(const char *type)
     return add(cJSON_CreateObject(), "type", str(type));
 }
 
+#define NO_MAX (-1.0)
+
+/* An integer schema; max NO_MAX leaves it unbounded above. */
 static cJSON *integer(double min, double max)
 {
     cJSON *o = typed("integer");
     cJSON_AddNumberToObject(o, "minimum", min);
-    if (max >= 0)
+    if (max != NO_MAX)
         cJSON_AddNumberToObject(o, "maximum", max);
     return o;
 }
@@ -65,8 +68,8 @@ static cJSON *enum_of(const char *const *s, size_t n)
 }
 
 static const char *const frame_keys[] = {
-    "class", "direction", "size_id", "channel", "dest", "crc",
-    "used_len", "payload", "big", "ack", "priority", "ext"};
+    "class",    "direction", "size_id", "channel", "dest",     "crc",
+    "used_len", "payload",   "big",     "ack",     "priority", "ext"};
 
 /* The frame object pinned for the whole suite. */
 static cJSON *frame_def(void)
@@ -102,9 +105,10 @@ static cJSON *frame_def(void)
     cJSON_AddItemToArray(one, local);
 
     cJSON *f = typed("object");
-    add(f, "description", str("The frame object: every field of a decoded "
-                              "frame; payload holds the first used_len bytes "
-                              "of the block, padding is never included"));
+    add(f, "description",
+        str("The frame object: every field of a decoded "
+            "frame; payload holds the first used_len bytes "
+            "of the block, padding is never included"));
     add(f, "required", strings(frame_keys, 12));
     add(f, "additionalProperties", cJSON_CreateFalse());
     add(f, "properties", p);
@@ -124,10 +128,12 @@ static cJSON *common_defs(void)
         add(add(add(add(typed("array"), "minItems", cJSON_CreateNumber(1)),
                     "uniqueItems", cJSON_CreateTrue()),
                 "items", ref("requirement")),
-            "description", str("The requirement IDs of spec/core-frame.md "
-                               "this vector checks")));
-    add(d, "hex", add(pattern("^([0-9a-f][0-9a-f])*$"), "description",
-                      str("Bytes as lowercase hex, two digits per byte")));
+            "description",
+            str("The requirement IDs of spec/core-frame.md "
+                "this vector checks")));
+    add(d, "hex",
+        add(pattern("^([0-9a-f][0-9a-f])*$"), "description",
+            str("Bytes as lowercase hex, two digits per byte")));
     add(d, "verdict", enum_of((const char *const[]){"must", "info"}, 2));
     add(d, "frame", frame_def());
     return d;
@@ -140,7 +146,7 @@ static cJSON *document(const char *title, const char *id, const char *suite,
     add(props, "suite", constant(str(suite)));
     add(props, "spec_version", constant(str("1.0")));
     add(props, "crc", ref("crc_name"));
-    add(props, "count", integer(0, -1));
+    add(props, "count", integer(0, NO_MAX));
     add(props, "vectors", add(typed("array"), "items", ref(item_def)));
     static const char *const top[] = {"suite", "spec_version", "crc", "count",
                                       "vectors"};
@@ -164,8 +170,8 @@ cJSON *schema_core_frame(void)
     cJSON *p = cJSON_CreateObject();
     add(p, "id", pattern("^cf-[a-z0-9]+(-[a-z0-9]+)*$"));
     add(p, "requirements", ref("requirements"));
-    add(p, "description", add(typed("string"), "minLength",
-                              cJSON_CreateNumber(1)));
+    add(p, "description",
+        add(typed("string"), "minLength", cJSON_CreateNumber(1)));
     add(p, "hex", ref("hex"));
     add(p, "expect", enum_of((const char *const[]){"valid", "invalid"}, 2));
     add(p, "error", enum_of(errors, 3));
@@ -179,20 +185,19 @@ cJSON *schema_core_frame(void)
     add(valid, "title", str("valid"));
     add(valid, "required", strings((const char *const[]){"frame"}, 1));
     add(valid, "properties",
-        add(add(add(cJSON_CreateObject(), "expect",
-                    constant(str("valid"))),
+        add(add(add(cJSON_CreateObject(), "expect", constant(str("valid"))),
                 "error", cJSON_CreateFalse()),
             "valid_under", cJSON_CreateFalse()));
     add(invalid, "title", str("invalid"));
     add(invalid, "required", strings((const char *const[]){"error"}, 1));
     add(invalid, "properties",
-        add(add(add(cJSON_CreateObject(), "expect",
-                    constant(str("invalid"))),
+        add(add(add(cJSON_CreateObject(), "expect", constant(str("invalid"))),
                 "frame", cJSON_CreateFalse()),
             "valid_under", cJSON_CreateFalse()));
-    add(other, "title", str("valid under another CRC-8 variant: "
-                            "crc_mismatch under the file's crc, and frame "
-                            "as decoded under valid_under"));
+    add(other, "title",
+        str("valid under another CRC-8 variant: "
+            "crc_mismatch under the file's crc, and frame "
+            "as decoded under valid_under"));
     add(other, "required",
         strings((const char *const[]){"error", "valid_under", "frame"}, 3));
     add(other, "properties",
@@ -231,8 +236,8 @@ cJSON *schema_core_stream(void)
         strings((const char *const[]){"error", "offset"}, 2));
     add(error_ev, "additionalProperties", cJSON_CreateFalse());
     add(error_ev, "properties",
-        add(add(cJSON_CreateObject(), "error", enum_of(discards, 2)),
-            "offset", integer(0, -1)));
+        add(add(cJSON_CreateObject(), "error", enum_of(discards, 2)), "offset",
+            integer(0, NO_MAX)));
     cJSON *one = cJSON_CreateArray();
     cJSON_AddItemToArray(one, frame_ev);
     cJSON_AddItemToArray(one, error_ev);
@@ -241,15 +246,15 @@ cJSON *schema_core_stream(void)
     cJSON *p = cJSON_CreateObject();
     add(p, "id", pattern("^cs-[a-z0-9]+(-[a-z0-9]+)*$"));
     add(p, "requirements", ref("requirements"));
-    add(p, "description", add(typed("string"), "minLength",
-                              cJSON_CreateNumber(1)));
+    add(p, "description",
+        add(typed("string"), "minLength", cJSON_CreateNumber(1)));
     add(p, "hex", ref("hex"));
-    add(p, "chunks", add(typed("array"), "items", integer(1, -1)));
+    add(p, "chunks", add(typed("array"), "items", integer(1, NO_MAX)));
     add(p, "events", add(typed("array"), "items", ref("event")));
     add(p, "pending", integer(0, TT_FRAME_MAX - 1));
     add(p, "verdict", ref("verdict"));
-    static const char *const req[] = {"id",     "requirements", "description",
-                                      "hex",    "chunks",       "events",
+    static const char *const req[] = {"id",      "requirements", "description",
+                                      "hex",     "chunks",       "events",
                                       "pending", "verdict"};
     cJSON *v = typed("object");
     add(v, "required", strings(req, 8));

@@ -24,8 +24,8 @@
 typedef struct item {
     uint8_t *bytes; /* owned */
     size_t len;
-    int expect;     /* 0: valid; else TT_ERR_TRUNCATED, ... */
-    tt_frame want;  /* valid: the fields decoding must yield */
+    int expect;            /* 0: valid; else TT_ERR_TRUNCATED, ... */
+    tt_frame want;         /* valid: the fields decoding must yield */
     uint8_t *want_payload; /* owned; want.payload points here */
 } item;
 
@@ -137,18 +137,21 @@ size_t vset_check(const vset *v);
 int cases_frame(vset *v);
 int cases_stream(vset *v);
 
-/* ---- output.c: the files -------------------------------------------------- */
+/* ---- output.c: the files --------------------------------------------------
+ */
 /* Writes core-frame.json, core-stream.json, the .bin twins and the schemas
  * into `dir` (created if missing). Returns 0, or -1 with a message. */
 int output_write(const vset *v, const char *dir);
 
-/* ---- schema_def.c: the JSON Schemas (draft 2020-12) ----------------------- */
+/* ---- schema_def.c: the JSON Schemas (draft 2020-12) -----------------------
+ */
 struct cJSON;
 /* Return new schema documents, or NULL when out of memory. */
 struct cJSON *schema_core_frame(void);
 struct cJSON *schema_core_stream(void);
 
-/* ---- spec_ids.c ----------------------------------------------------------- */
+/* ---- spec_ids.c -----------------------------------------------------------
+ */
 typedef struct spec_ids {
     char (*id)[24];
     size_t n;
@@ -161,7 +164,8 @@ int spec_ids_load(const char *path, spec_ids *out);
 long spec_ids_find(const spec_ids *s, const char *id);
 void spec_ids_free(spec_ids *s);
 
-/* ---- commands ------------------------------------------------------------- */
+/* ---- commands -------------------------------------------------------------
+ */
 /* Each returns a process exit status. */
 int cmd_gen(tt_crc crc, const char *dir);
 /* want_crc: a tt_crc the set must be made under, or -1. */

@@ -15,8 +15,8 @@
 #include "ttj.h"
 #include "vectors.h"
 
-#define JSON_CAP (512u << 20)  /* largest vector file read */
-#define BIN_CAP (1u << 20)     /* largest vector, in bytes */
+#define JSON_CAP (512u << 20) /* largest vector file read */
+#define BIN_CAP (1u << 20)    /* largest vector, in bytes */
 #define SCHEMA_REPORT_MAX 20
 
 typedef struct verifier {
@@ -24,10 +24,10 @@ typedef struct verifier {
     spec_ids spec;
     size_t *cov[2]; /* per requirement: frame, stream vectors citing it */
     size_t problems;
-    char **ids[2];  /* ids seen, per file, for duplicates and stray twins */
+    char **ids[2]; /* ids seen, per file, for duplicates and stray twins */
     size_t nids[2];
-    uint8_t *buf;   /* decoded hex */
-    ttj_frame *jf;  /* a frame parsed from JSON */
+    uint8_t *buf;  /* decoded hex */
+    ttj_frame *jf; /* a frame parsed from JSON */
 } verifier;
 
 static void fail(verifier *vf, const char *id, const char *fmt, ...)
@@ -115,8 +115,8 @@ static void cite(verifier *vf, int file, const char *id, const cJSON *reqs)
     const cJSON *r;
     cJSON_ArrayForEach(r, reqs)
     {
-        long k = cJSON_IsString(r) ? spec_ids_find(&vf->spec, r->valuestring)
-                                   : -1;
+        long k =
+            cJSON_IsString(r) ? spec_ids_find(&vf->spec, r->valuestring) : -1;
         if (k < 0) {
             fail(vf, id, "cites %s, which the spec does not define",
                  cJSON_IsString(r) ? r->valuestring : "a non-string");
@@ -124,7 +124,8 @@ static void cite(verifier *vf, int file, const char *id, const cJSON *reqs)
         }
         bool again = false;
         for (const cJSON *p = reqs->child; p != r; p = p->next)
-            again |= cJSON_IsString(p) && !strcmp(p->valuestring, r->valuestring);
+            again |=
+                cJSON_IsString(p) && !strcmp(p->valuestring, r->valuestring);
         if (again)
             fail(vf, id, "cites %s twice", r->valuestring);
         else
@@ -188,21 +189,34 @@ static const tt_frame *json_frame(verifier *vf, const char *id,
     return &vf->jf->f;
 }
 
+/* What every vector of file 0 (frames) or 1 (streams) gets checked: its id,
+ * its citations, its bytes and their twin. Returns the byte count (the bytes
+ * in vf->buf) with *id set, or -1 when the vector cannot be checked further. */
+static long check_common(verifier *vf, const cJSON *v, size_t i, int file,
+                         const char **id)
+{
+    static const char *const names[2] = {"core-frame", "core-stream"};
+    static const char *const prefix[2] = {"cf-", "cs-"};
+    char pos[48];
+    snprintf(pos, sizeof pos, "%s.json vector #%zu", names[file], i);
+    *id = str_member(v, "id");
+    if (!id_ok(*id, prefix[file])) {
+        fail(vf, pos, "\"id\" missing or not of the form %s[a-z0-9-]+",
+             prefix[file]);
+        return -1;
+    }
+    if (remember_id(vf, file, *id) != 0) {
+        fail(vf, *id, "out of memory");
+        return -1;
+    }
+    cite(vf, file, *id, cJSON_GetObjectItemCaseSensitive(v, "requirements"));
+    return bytes_of(vf, v, *id, names[file]);
+}
+
 static void verify_frame(verifier *vf, tt_crc crc, const cJSON *v, size_t i)
 {
-    char pos[32];
-    snprintf(pos, sizeof pos, "core-frame.json vector #%zu", i);
-    const char *id = str_member(v, "id");
-    if (!id_ok(id, "cf-")) {
-        fail(vf, pos, "\"id\" missing or not of the form cf-[a-z0-9-]+");
-        return;
-    }
-    if (remember_id(vf, 0, id) != 0) {
-        fail(vf, id, "out of memory");
-        return;
-    }
-    cite(vf, 0, id, cJSON_GetObjectItemCaseSensitive(v, "requirements"));
-    long n = bytes_of(vf, v, id, "core-frame");
+    const char *id;
+    long n = check_common(vf, v, i, 0, &id);
     if (n < 0)
         return;
     const char *expect = str_member(v, "expect");
@@ -214,8 +228,9 @@ static void verify_frame(verifier *vf, tt_crc crc, const cJSON *v, size_t i)
 
     if (expect && !strcmp(expect, "valid")) {
         if (under || error) {
-            fail(vf, id, "a valid vector has no \"error\" or "
-                         "\"valid_under\"");
+            fail(vf, id,
+                 "a valid vector has no \"error\" or "
+                 "\"valid_under\"");
             return;
         }
         if (r < 0) {
@@ -239,8 +254,9 @@ static void verify_frame(verifier *vf, tt_crc crc, const cJSON *v, size_t i)
             return;
         int alt = tt_crc_from_name(under);
         if (alt < 0 || alt == (int)crc || want != TT_ERR_CRC_MISMATCH) {
-            fail(vf, id, "\"valid_under\" must name another variant, with "
-                         "error crc_mismatch");
+            fail(vf, id,
+                 "\"valid_under\" must name another variant, with "
+                 "error crc_mismatch");
             return;
         }
         r = tt_decode(vf->buf, (size_t)n, (tt_crc)alt, &got);
@@ -280,15 +296,16 @@ static void match_event(verifier *vf, const char *id, expected *ex,
     const cJSON *fobj = cJSON_GetObjectItemCaseSensitive(e, "frame");
     if (fobj) {
         if (ev->status != 0) {
-            fail(vf, id, "%s: event %zu expected a frame, the reference "
-                         "receiver says %s at offset %llu",
+            fail(vf, id,
+                 "%s: event %zu expected a frame, the reference "
+                 "receiver says %s at offset %llu",
                  how, k, tt_error_name(ev->status),
                  (unsigned long long)ev->offset);
             return;
         }
         const tt_frame *want = json_frame(vf, id, fobj, "event frame");
-        const char *field = want ? ttj_frame_diff(&ev->frame, want, true)
-                                 : NULL;
+        const char *field =
+            want ? ttj_frame_diff(&ev->frame, want, true) : NULL;
         if (field)
             fail(vf, id, "%s: event %zu: frame.%s differs", how, k, field);
         return;
@@ -296,16 +313,19 @@ static void match_event(verifier *vf, const char *id, expected *ex,
     const char *error = str_member(e, "error");
     double offset = uint_member(e, "offset");
     int want = error ? tt_error_from_name(error) : 0;
-    if ((want != TT_ERR_CRC_MISMATCH && want != TT_ERR_USED_LEN_EXCEEDS_BLOCK) ||
+    if ((want != TT_ERR_CRC_MISMATCH &&
+         want != TT_ERR_USED_LEN_EXCEEDS_BLOCK) ||
         offset < 0) {
-        fail(vf, id, "event %zu is neither a frame nor a discard "
-                     "(crc_mismatch / used_len_exceeds_block) with an offset",
+        fail(vf, id,
+             "event %zu is neither a frame nor a discard "
+             "(crc_mismatch / used_len_exceeds_block) with an offset",
              k);
         return;
     }
     if (ev->status != want || (double)ev->offset != offset)
-        fail(vf, id, "%s: event %zu expected %s at %.0f, the reference "
-                     "receiver says %s at %llu",
+        fail(vf, id,
+             "%s: event %zu expected %s at %.0f, the reference "
+             "receiver says %s at %llu",
              how, k, error, offset,
              ev->status ? tt_error_name(ev->status) : "a frame",
              (unsigned long long)ev->offset);
@@ -334,29 +354,21 @@ static void run_stream(verifier *vf, tt_crc crc, const char *id,
     }
     size_t want = (size_t)cJSON_GetArraySize(events);
     if (ex.seen < want)
-        fail(vf, id, "%s: %zu events expected, the reference receiver gave "
-                     "%zu", how, want, ex.seen);
+        fail(vf, id,
+             "%s: %zu events expected, the reference receiver gave "
+             "%zu",
+             how, want, ex.seen);
     if ((double)tt_stream_pending(&st) != pending)
-        fail(vf, id, "%s: %.0f bytes pending expected, the reference "
-                     "receiver holds %zu",
+        fail(vf, id,
+             "%s: %.0f bytes pending expected, the reference "
+             "receiver holds %zu",
              how, pending, tt_stream_pending(&st));
 }
 
 static void verify_stream(verifier *vf, tt_crc crc, const cJSON *v, size_t i)
 {
-    char pos[32];
-    snprintf(pos, sizeof pos, "core-stream.json vector #%zu", i);
-    const char *id = str_member(v, "id");
-    if (!id_ok(id, "cs-")) {
-        fail(vf, pos, "\"id\" missing or not of the form cs-[a-z0-9-]+");
-        return;
-    }
-    if (remember_id(vf, 1, id) != 0) {
-        fail(vf, id, "out of memory");
-        return;
-    }
-    cite(vf, 1, id, cJSON_GetObjectItemCaseSensitive(v, "requirements"));
-    long n = bytes_of(vf, v, id, "core-stream");
+    const char *id;
+    long n = check_common(vf, v, i, 1, &id);
     if (n < 0)
         return;
     const cJSON *chunks = cJSON_GetObjectItemCaseSensitive(v, "chunks");
@@ -372,8 +384,10 @@ static void verify_stream(verifier *vf, tt_crc crc, const cJSON *v, size_t i)
     {
         double k = cJSON_IsNumber(c) ? c->valuedouble : 0;
         if (k < 1 || k != (double)(size_t)k || sum + k > (double)n) {
-            fail(vf, id, "chunks must be positive integers summing to the "
-                         "%ld bytes", n);
+            fail(vf, id,
+                 "chunks must be positive integers summing to the "
+                 "%ld bytes",
+                 n);
             return;
         }
         sum += k;
@@ -382,7 +396,8 @@ static void verify_stream(verifier *vf, tt_crc crc, const cJSON *v, size_t i)
         fail(vf, id, "chunks sum to %.0f, the stream has %ld bytes", sum, n);
         return;
     }
-    run_stream(vf, crc, id, events, chunks, (size_t)n, pending, "in its chunks");
+    run_stream(vf, crc, id, events, chunks, (size_t)n, pending,
+               "in its chunks");
     /* CF-12.3-c: the same events whatever the chunking. */
     run_stream(vf, crc, id, events, NULL, (size_t)n, pending, "in one chunk");
 }

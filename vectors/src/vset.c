@@ -46,19 +46,30 @@ void vec_describe(char *desc, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Appends a zeroed element of `size` bytes to *arr (n used, cap allocated).
+ * Returns it, or NULL when out of memory. */
+static void *grow(void *arr, size_t *n, size_t *cap, size_t size)
+{
+    void **a = arr;
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        void *p = realloc(*a, c * size);
+        if (!p)
+            return NULL;
+        *a = p;
+        *cap = c;
+    }
+    char *e = (char *)*a + (*n)++ * size;
+    memset(e, 0, size);
+    return e;
+}
+
 fvec *vset_add_frame(vset *v, item *it, int valid_under, const char *reqs,
                      const char *id_fmt, ...)
 {
-    if (v->nf == v->capf) {
-        size_t cap = v->capf ? v->capf * 2 : 256;
-        fvec *f = realloc(v->f, cap * sizeof *f);
-        if (!f)
-            return NULL;
-        v->f = f;
-        v->capf = cap;
-    }
-    fvec *f = &v->f[v->nf++];
-    memset(f, 0, sizeof *f);
+    fvec *f = grow(&v->f, &v->nf, &v->capf, sizeof *f);
+    if (!f)
+        return NULL;
     va_list ap;
     va_start(ap, id_fmt);
     vsnprintf(f->id, sizeof f->id, id_fmt, ap);
@@ -72,16 +83,9 @@ fvec *vset_add_frame(vset *v, item *it, int valid_under, const char *reqs,
 
 svec *vset_add_stream(vset *v, const char *id_fmt, ...)
 {
-    if (v->ns == v->caps) {
-        size_t cap = v->caps ? v->caps * 2 : 64;
-        svec *s = realloc(v->s, cap * sizeof *s);
-        if (!s)
-            return NULL;
-        v->s = s;
-        v->caps = cap;
-    }
-    svec *s = &v->s[v->ns++];
-    memset(s, 0, sizeof *s);
+    svec *s = grow(&v->s, &v->ns, &v->caps, sizeof *s);
+    if (!s)
+        return NULL;
     va_list ap;
     va_start(ap, id_fmt);
     vsnprintf(s->id, sizeof s->id, id_fmt, ap);
@@ -149,7 +153,8 @@ static size_t check_stream(const vset *v, const svec *s)
             }
             const item *it = &s->frames[k];
             if (ev.offset != offset || ev.status != it->expect ||
-                (it->expect == 0 && ttj_frame_diff(&ev.frame, &it->want, true))) {
+                (it->expect == 0 &&
+                 ttj_frame_diff(&ev.frame, &it->want, true))) {
                 fprintf(stderr, "%s: event %zu differs from the intent\n",
                         s->id, k);
                 bad++;

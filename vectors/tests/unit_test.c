@@ -157,7 +157,8 @@ static void test_generated_schemas(void **state)
         "\"crc\":\"CRC-8/SMBUS\",\"count\":1,\"vectors\":[{\"id\":\"cs-x\","
         "\"requirements\":[\"CF-12.3-b\"],\"description\":\"d\","
         "\"hex\":\"20\",\"chunks\":[1],\"events\":[{\"error\":"
-        "\"crc_mismatch\",\"offset\":0}],\"pending\":1,\"verdict\":\"must\"}]}"};
+        "\"crc_mismatch\",\"offset\":0}],\"pending\":1,"
+        "\"verdict\":\"must\"}]}"};
     for (int i = 0; i < 2; i++) {
         assert_non_null(schemas[i]);
         cJSON *d = cJSON_Parse(docs[i]);
