@@ -10,7 +10,6 @@
 
 #include "run.h"
 
-#define MAX_RESTARTS 3     /* consecutive failed starts before giving up */
 #define DETAIL_HEX 256     /* bytes of hex shown in a failure detail */
 #define DETAIL_LINE 600    /* chars of a peer's line shown in a detail */
 #define UNKNOWN_OP "x-tamtam-runner-unknown-op"
@@ -134,29 +133,20 @@ __attribute__((format(printf, 2, 3))) static void fail(outcome *o,
     tr_buf_printf(&o->d, "%s%s", o->d.len ? "\n" : "", msg);
 }
 
-/* Common checks of a response: "ok" a boolean; ok:false with "unsupported"
- * becomes UNSUPPORTED. Returns the "ok" value, or -1 when the outcome is
- * settled. `want_error` names the error expected when one is (else NULL). */
-static int check_ok(outcome *o, const cJSON *resp)
+/* Settles the outcome of a response that is not an answer to judge: a
+ * protocol violation (FAIL) or "unsupported". Returns true when it did. */
+static bool settled(outcome *o, const tr_reply *r)
 {
-    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(resp, "ok");
-    if (!cJSON_IsBool(ok)) {
-        fail(o, "response has no boolean \"ok\"");
-        return -1;
+    if (r->kind == TR_ANS_BAD) {
+        fail(o, "%s", r->why);
+        return true;
     }
-    if (cJSON_IsTrue(ok))
-        return 1;
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(resp, "error");
-    if (!cJSON_IsString(e)) {
-        fail(o, "response has \"ok\":false without an \"error\" string");
-        return -1;
-    }
-    if (!strcmp(e->valuestring, "unsupported")) {
+    if (r->kind == TR_ANS_UNSUPPORTED) {
         o->v = TR_UNSUPPORTED;
         tr_buf_printf(&o->d, "the shim answered unsupported");
-        return -1;
+        return true;
     }
-    return 0;
+    return false;
 }
 
 static const char *resp_error(const cJSON *resp)
@@ -169,50 +159,37 @@ static const char *resp_error(const cJSON *resp)
 
 static void judge_decode(outcome *o, const tr_fvec *fv, const cJSON *resp)
 {
-    int ok = check_ok(o, resp);
-    if (ok < 0)
-        return;
-    if (!fv->valid) {
+    tr_reply r;
+    tr_reply_decode(resp, &r);
+    bool ok = r.kind == TR_ANS_OK;
+    if (settled(o, &r)) {
+        /* settled */
+    } else if (!fv->valid) {
         const char *want = tt_error_name(fv->error);
         if (ok)
             fail(o, "Expected: error %s\nActual:   accepted as a valid frame",
                  want);
-        else if (strcmp(resp_error(resp), want))
-            fail(o, "Expected: error %s\nActual:   error %s", want,
-                 resp_error(resp));
-        return;
-    }
-    size_t flen = tr_frame_len(fv->bytes, fv->len);
-    if (!ok) {
-        fail(o, "Expected: valid frame, %zu bytes consumed\nActual:   error %s",
-             flen, resp_error(resp));
-        return;
-    }
-    const cJSON *consumed = cJSON_GetObjectItemCaseSensitive(resp, "consumed");
-    if (!cJSON_IsNumber(consumed) || consumed->valuedouble != (double)flen) {
-        if (cJSON_IsNumber(consumed))
-            fail(o, "Expected: consumed %zu\nActual:   consumed %.0f", flen,
-                 consumed->valuedouble);
-        else
-            fail(o, "response has no integer \"consumed\"");
-        return;
-    }
-    ttj_frame *got = tr_xmalloc(sizeof *got);
-    const char *why = NULL;
-    if (ttj_frame_from_json(cJSON_GetObjectItemCaseSensitive(resp, "frame"),
-                            true, got, &why)) {
-        fail(o, "response \"frame\": %s", why);
+        else if (strcmp(r.error, want))
+            fail(o, "Expected: error %s\nActual:   error %s", want, r.error);
     } else {
-        const char *field = ttj_frame_diff(&fv->frame.f, &got->f, true);
-        if (field) {
-            char *e = frame_text(&fv->frame.f), *a = frame_text(&got->f);
+        size_t flen = tr_frame_len(fv->bytes, fv->len);
+        const char *field = NULL;
+        if (!ok) {
+            fail(o, "Expected: valid frame, %zu bytes consumed\nActual:   "
+                    "error %s",
+                 flen, r.error);
+        } else if (r.consumed != flen) {
+            fail(o, "Expected: consumed %zu\nActual:   consumed %zu", flen,
+                 r.consumed);
+        } else if ((field = ttj_frame_diff(&fv->frame.f, &r.frame.f, true))) {
+            char *e = frame_text(&fv->frame.f), *g = frame_text(&r.frame.f);
             fail(o, "field \"%s\" differs\nExpected: %s\nActual:   %s", field,
-                 e, a);
+                 e, g);
             free(e);
-            free(a);
+            free(g);
         }
     }
-    free(got);
+    tr_reply_free(&r);
 }
 
 static cJSON *decode_request(const tr_fvec *fv)
@@ -238,9 +215,12 @@ static cJSON *encode_request(const tt_frame *f)
 
 static void judge_encode(outcome *o, const tr_fvec *fv, const cJSON *resp)
 {
-    int ok = check_ok(o, resp);
-    if (ok < 0)
+    tr_reply r;
+    tr_reply_encode(resp, &r);
+    if (settled(o, &r)) {
+        tr_reply_free(&r);
         return;
+    }
     size_t flen = tr_frame_len(fv->bytes, fv->len);
     /* The vector's bytes with the padding zeroed (CF-8-b). */
     uint8_t *want = tr_xmalloc(flen);
@@ -248,48 +228,40 @@ static void judge_encode(outcome *o, const tr_fvec *fv, const cJSON *resp)
     size_t pay_end = flen - tt_block_size(fv->frame.f.size_id, fv->frame.f.big) +
                      fv->frame.f.used_len;
     memset(want + pay_end, 0, flen - pay_end);
-    if (!ok) {
+    if (r.kind == TR_ANS_ERROR) {
         fail(o, "Expected: ");
         tr_buf_hex(&o->d, want, flen, DETAIL_HEX);
-        tr_buf_printf(&o->d, "\nActual:   error %s", resp_error(resp));
-        free(want);
-        return;
-    }
-    const cJSON *hex = cJSON_GetObjectItemCaseSensitive(resp, "hex");
-    uint8_t *got = tr_xmalloc(TT_FRAME_MAX + 1);
-    long n = cJSON_IsString(hex)
-                 ? ttj_hex_decode(hex->valuestring, got, TT_FRAME_MAX + 1)
-                 : -1;
-    if (n < 0) {
-        fail(o, "response \"hex\" is missing, not hex, or longer than any "
-                "frame");
-    } else if ((size_t)n != flen || memcmp(got, want, flen)) {
+        tr_buf_printf(&o->d, "\nActual:   error %s", r.error);
+    } else if (r.len != flen || memcmp(r.bytes, want, flen)) {
         size_t at = 0;
-        while (at < flen && at < (size_t)n && got[at] == want[at])
+        while (at < flen && at < r.len && r.bytes[at] == want[at])
             at++;
         fail(o, "Expected: ");
         tr_buf_hex(&o->d, want, flen, DETAIL_HEX);
         tr_buf_printf(&o->d, "\nActual:   ");
-        tr_buf_hex(&o->d, got, (size_t)n, DETAIL_HEX);
+        tr_buf_hex(&o->d, r.bytes, r.len, DETAIL_HEX);
         tr_buf_printf(&o->d, "\nfirst difference at byte %zu (%zu bytes "
-                             "expected, %ld received)",
-                      at, flen, n);
+                             "expected, %zu received)",
+                      at, flen, r.len);
     }
-    free(got);
     free(want);
+    tr_reply_free(&r);
 }
 
 static void judge_refusal(outcome *o, const cJSON *resp)
 {
-    int ok = check_ok(o, resp);
-    if (ok < 0)
-        return;
-    if (ok)
-        fail(o, "Expected: error used_len_exceeds_block\nActual:   encoded a "
-                "frame whose UsedLen exceeds its block");
-    else if (strcmp(resp_error(resp), "used_len_exceeds_block"))
-        fail(o, "Expected: error used_len_exceeds_block\nActual:   error %s",
-             resp_error(resp));
+    tr_reply r;
+    tr_reply_encode(resp, &r);
+    if (!settled(o, &r)) {
+        if (r.kind == TR_ANS_OK)
+            fail(o, "Expected: error used_len_exceeds_block\nActual:   "
+                    "encoded a frame whose UsedLen exceeds its block");
+        else if (strcmp(r.error, "used_len_exceeds_block"))
+            fail(o, "Expected: error used_len_exceeds_block\nActual:   "
+                    "error %s",
+                 r.error);
+    }
+    tr_reply_free(&r);
 }
 
 /* ---- Stream ------------------------------------------------------------------ */
@@ -327,79 +299,52 @@ static char *expected_events(const tr_svec *sv)
     return tr_buf_take(&b);
 }
 
-/* Compares one event; returns NULL or a static description. */
-static const char *event_diff(const tr_event *want, const cJSON *got,
-                              ttj_frame *tmp)
-{
-    if (!cJSON_IsObject(got))
-        return "is not an object";
-    const cJSON *fr = cJSON_GetObjectItemCaseSensitive(got, "frame");
-    const cJSON *err = cJSON_GetObjectItemCaseSensitive(got, "error");
-    if (want->status == 0) {
-        if (!fr)
-            return "expected a frame, got an error";
-        const char *why = NULL;
-        if (ttj_frame_from_json(fr, true, tmp, &why))
-            return why;
-        const char *field = ttj_frame_diff(&want->frame.f, &tmp->f, true);
-        return field ? "frame differs" : NULL;
-    }
-    if (!cJSON_IsString(err))
-        return "expected an error, got a frame";
-    if (strcmp(err->valuestring, tt_error_name(want->status)))
-        return "wrong error name";
-    const cJSON *off = cJSON_GetObjectItemCaseSensitive(got, "offset");
-    if (!cJSON_IsNumber(off) || off->valuedouble != (double)want->offset)
-        return "wrong offset";
-    return NULL;
-}
-
 static void judge_stream(outcome *o, const tr_svec *sv, const cJSON *resp,
                          const char *got_line)
 {
-    int ok = check_ok(o, resp);
-    if (ok < 0)
-        return;
-    if (!ok) {
-        fail(o, "Expected: events\nActual:   error %s", resp_error(resp));
-        return;
-    }
-    const cJSON *events = cJSON_GetObjectItemCaseSensitive(resp, "events");
-    const cJSON *pending = cJSON_GetObjectItemCaseSensitive(resp, "pending");
-    if (!cJSON_IsArray(events) || !cJSON_IsNumber(pending)) {
-        fail(o, "response needs an \"events\" array and a \"pending\" "
-                "integer");
-        return;
-    }
-    ttj_frame *tmp = tr_xmalloc(sizeof *tmp);
-    size_t n = (size_t)cJSON_GetArraySize(events), k = 0;
+    tr_reply r;
+    tr_reply_stream(resp, &r);
     const char *what = NULL;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, events)
-    {
-        if (k >= sv->nevents) {
+    size_t k = 0;
+    if (r.kind == TR_ANS_BAD && r.nevents < sv->nevents &&
+        !strncmp(r.why, "event ", 6)) {
+        /* A malformed event: reported at its place in the stream. */
+        k = r.nevents;
+        what = "malformed";
+    } else if (settled(o, &r)) {
+        tr_reply_free(&r);
+        return;
+    } else if (r.kind == TR_ANS_ERROR) {
+        fail(o, "Expected: events\nActual:   error %s", r.error);
+        tr_reply_free(&r);
+        return;
+    }
+    for (; !what && k < r.nevents; k++) {
+        if (k >= sv->nevents)
             what = "more events than expected";
-            break;
-        }
-        what = event_diff(&sv->events[k], e, tmp);
+        else
+            what = tr_event_diff(&sv->events[k], &r.events[k]);
         if (what)
             break;
-        k++;
     }
-    free(tmp);
-    if (!what && n < sv->nevents)
+    if (!what && r.nevents < sv->nevents)
         what = "fewer events than expected";
     if (what) {
         char *want = expected_events(sv);
-        fail(o, "event %zu: %s (%zu events expected, %zu received)\n"
-                "Expected: %.*s",
-             k, what, sv->nevents, n, DETAIL_LINE, want);
+        if (r.kind == TR_ANS_BAD)
+            fail(o, "%s (%zu events expected)\nExpected: %.*s", r.why,
+                 sv->nevents, DETAIL_LINE, want);
+        else
+            fail(o, "event %zu: %s (%zu events expected, %zu received)\n"
+                    "Expected: %.*s",
+                 k, what, sv->nevents, r.nevents, DETAIL_LINE, want);
         line_field(&o->d, "Actual:  ", got_line);
         free(want);
-    } else if (pending->valuedouble != (double)sv->pending) {
-        fail(o, "Expected: pending %zu\nActual:   pending %.0f", sv->pending,
-             pending->valuedouble);
+    } else if (r.pending != sv->pending) {
+        fail(o, "Expected: pending %zu\nActual:   pending %zu", sv->pending,
+             r.pending);
     }
+    tr_reply_free(&r);
 }
 
 /* ---- Running ----------------------------------------------------------------- */
@@ -408,28 +353,7 @@ typedef struct codec_ctx {
     tr_run *r;
     tr_shim shim;
     tr_vectors *v;
-    int restarts_failed;
 } codec_ctx;
-
-/* Makes sure a shim is up. Returns 0, or -1 after MAX_RESTARTS failures. */
-static int ensure_up(codec_ctx *x)
-{
-    char why[1024];
-    while (!x->shim.up) {
-        if (tr_shim_start(&x->shim, why, sizeof why) == 0) {
-            x->restarts_failed = 0;
-            return 0;
-        }
-        tr_progress_end(x->r->progress);
-        fprintf(stderr, "tamtam-run: restarting the shim failed: %s\n", why);
-        if (++x->restarts_failed >= MAX_RESTARTS) {
-            fprintf(stderr, "tamtam-run: giving up after %d failed starts\n",
-                    MAX_RESTARTS);
-            return -1;
-        }
-    }
-    return 0;
-}
 
 /* One request/response. Fills `o` on a transport failure and returns -1. */
 static int exchange(codec_ctx *x, cJSON *req, cJSON **resp, char **got,
@@ -437,12 +361,8 @@ static int exchange(codec_ctx *x, cJSON *req, cJSON **resp, char **got,
 {
     char why[1024];
     char *sent = NULL;
-    int64_t deadline = tr_now_ms() + x->r->o->timeout_ms;
-    int r = tr_shim_call(&x->shim, req, deadline, resp, &sent, got, why,
-                         sizeof why);
-    tr_verbose(x->r->progress, "  > %s\n", sent ? sent : "");
-    if (r == 0)
-        tr_verbose(x->r->progress, "  < %s\n", *got ? *got : "");
+    int r = tr_shim_exchange(&x->shim, x->r->progress, req, resp, &sent, got,
+                             why, sizeof why);
     if (r) {
         fail(o, "%s", why);
         o->transport = true;
@@ -598,7 +518,7 @@ int tr_codec_run(tr_run *r, tr_vectors *v, cJSON **impl)
         tr_case *c = &r->cases->c[i];
         if (c->kind > TR_K_STREAM || !tr_selected(r->o, c->id))
             continue;
-        if (ensure_up(&x)) {
+        if (tr_shim_ensure_up(&x.shim, r->progress)) {
             rc = 2;
             break;
         }

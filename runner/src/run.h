@@ -122,6 +122,45 @@ size_t tr_frame_len(const uint8_t *bytes, size_t len);
 void tr_frame_copy(tr_frame *dst, const tt_frame *src);
 void tr_frame_free(tr_frame *f);
 
+/* ---- Responses (reply.c) -------------------------------------------------- */
+
+typedef enum tr_answer {
+    TR_ANS_OK,          /* "ok":true with the op's members well-formed */
+    TR_ANS_ERROR,       /* "ok":false with an error name (in `error`) */
+    TR_ANS_UNSUPPORTED, /* "ok":false, "error":"unsupported" */
+    TR_ANS_BAD          /* the response breaks the protocol (in `why`) */
+} tr_answer;
+
+typedef struct tr_reply {
+    tr_answer kind;
+    char error[64]; /* TR_ANS_ERROR: the name as given (sanitised) */
+    char why[256];  /* TR_ANS_BAD: what is wrong */
+    /* decode */
+    size_t consumed;
+    bool has_frame;
+    tr_frame frame;
+    /* encode */
+    uint8_t *bytes;
+    size_t len;
+    /* stream */
+    tr_event *events;
+    size_t nevents;
+    size_t pending;
+} tr_reply;
+
+/* Read the response `resp` to a decode / encode / stream request into `r`
+ * (which they reset): the members of spec/harness.md 3.4-3.6, each checked
+ * for its type. Release with tr_reply_free. */
+void tr_reply_decode(const cJSON *resp, tr_reply *r);
+void tr_reply_encode(const cJSON *resp, tr_reply *r);
+void tr_reply_stream(const cJSON *resp, tr_reply *r);
+void tr_reply_free(tr_reply *r);
+
+/* Compares one stream event with the one wanted (frames field by field,
+ * crc included; errors by name and offset). Returns NULL when they agree,
+ * else a static description of the first difference. */
+const char *tr_event_diff(const tr_event *want, const tr_event *got);
+
 /* ---- Cases, verdicts, results (cases.c) ------------------------------------ */
 
 typedef enum tr_verdict {
@@ -253,8 +292,10 @@ void tr_kf_free(tr_kf *kf);
 typedef struct tr_shim {
     const char *cmd;     /* --shim */
     const char *connect; /* --shim-connect */
+    const char *name;    /* interop/fuzz: the --impl name; NULL: "the shim" */
     int timeout_ms;
     bool verbose;
+    int failed_starts; /* consecutive failed starts (tr_shim_ensure_up) */
     int pid; /* process group of the shim, or -1 */
     int wfd, rfd, efd;
     char *buf;
@@ -285,6 +326,19 @@ int tr_shim_raw(tr_shim *s, const char *line, int64_t deadline, char **got,
  * Returns its exit status (0..255), 128+signal, -1 when it had to be
  * killed (why set), or -2 for a TCP shim (nothing to wait for). */
 int tr_shim_finish(tr_shim *s, int64_t deadline, char *why, size_t whylen);
+/* Consecutive failed starts after which a run gives up (exit 2). */
+#define TR_MAX_RESTARTS 3
+
+/* Makes sure the shim is up, starting it again after a failure stopped it.
+ * Returns 0, or -1 after TR_MAX_RESTARTS failed starts in a row (each
+ * reason printed on stderr). */
+int tr_shim_ensure_up(tr_shim *s, tr_progress *p);
+/* tr_shim_call with the per-case deadline (s->timeout_ms from now), the
+ * lines echoed with -v through `p`. Same returns; *sent is set on failure
+ * too (may be NULL to skip). */
+int tr_shim_exchange(tr_shim *s, const tr_progress *p, cJSON *req,
+                     cJSON **resp, char **sent, char **got, char *why,
+                     size_t whylen);
 /* Stops the shim (kills the process group). */
 void tr_shim_stop(tr_shim *s);
 void tr_shim_free(tr_shim *s);

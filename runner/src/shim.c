@@ -576,3 +576,45 @@ int tr_shim_finish(tr_shim *s, int64_t deadline, char *why, size_t whylen)
         s->len = 0;
     }
 }
+
+int tr_shim_ensure_up(tr_shim *s, tr_progress *p)
+{
+    char why[1024];
+    while (!s->up) {
+        if (tr_shim_start(s, why, sizeof why) == 0) {
+            s->failed_starts = 0;
+            return 0;
+        }
+        tr_progress_end(p);
+        if (s->name)
+            fprintf(stderr, "tamtam-run: restarting shim \"%s\" failed: %s\n",
+                    s->name, why);
+        else
+            fprintf(stderr, "tamtam-run: restarting the shim failed: %s\n",
+                    why);
+        if (++s->failed_starts >= TR_MAX_RESTARTS) {
+            fprintf(stderr, "tamtam-run: giving up after %d failed starts\n",
+                    TR_MAX_RESTARTS);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int tr_shim_exchange(tr_shim *s, const tr_progress *p, cJSON *req,
+                     cJSON **resp, char **sent, char **got, char *why,
+                     size_t whylen)
+{
+    char *line = NULL;
+    int64_t deadline = tr_now_ms() + s->timeout_ms;
+    int r = tr_shim_call(s, req, deadline, resp, &line, got, why, whylen);
+    const char *who = s->name ? s->name : "";
+    tr_verbose(p, "  %s> %s\n", who, line ? line : "");
+    if (r == 0)
+        tr_verbose(p, "  %s< %s\n", who, got && *got ? *got : "");
+    if (sent)
+        *sent = line;
+    else
+        free(line);
+    return r;
+}
