@@ -128,38 +128,36 @@ static int write_file(const char *path, const char *text)
     return 0;
 }
 
-int tr_write_json(const char *path, const tr_cases *cs, const cJSON *impl)
+cJSON *tr_summary_json(const tr_cases *cs)
 {
     tr_summary s;
     tr_summarize(cs, &s);
-    cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "runner_version", TR_VERSION);
-    cJSON_AddItemToObject(doc, "implementation",
-                          impl ? cJSON_Duplicate(impl, true)
-                               : cJSON_CreateObject());
-    cJSON *sum = cJSON_AddObjectToObject(doc, "summary");
+    cJSON *sum = cJSON_CreateObject();
     cJSON_AddNumberToObject(sum, "pass", (double)s.pass);
     cJSON_AddNumberToObject(sum, "fail", (double)s.fail);
     cJSON_AddNumberToObject(sum, "info", (double)s.info);
     cJSON_AddNumberToObject(sum, "unsupported", (double)s.unsupported);
     cJSON_AddNumberToObject(sum, "expected_fail", (double)s.expected_fail);
-    cJSON *arr = cJSON_AddArrayToObject(doc, "cases");
-    for (size_t i = 0; i < cs->n; i++) {
-        const tr_case *c = &cs->c[i];
-        if (c->verdict == TR_NOT_RUN)
-            continue;
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "id", c->id);
-        cJSON_AddItemToObject(o, "requirements", reqs_array(c->reqs));
-        cJSON_AddStringToObject(o, "verdict", tr_verdict_name(c->verdict));
-        cJSON_AddStringToObject(o, "detail", c->detail ? c->detail : "");
-        cJSON_AddNumberToObject(o, "duration_ms", c->ms);
-        cJSON_AddItemToArray(arr, o);
-    }
+    return sum;
+}
+
+cJSON *tr_case_json(const tr_case *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", c->id);
+    cJSON_AddItemToObject(o, "requirements", reqs_array(c->reqs));
+    cJSON_AddStringToObject(o, "verdict", tr_verdict_name(c->verdict));
+    cJSON_AddStringToObject(o, "detail", c->detail ? c->detail : "");
+    cJSON_AddNumberToObject(o, "duration_ms", c->ms);
+    return o;
+}
+
+int tr_write_doc(const char *path, cJSON *doc)
+{
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
     if (!text) {
-        fputs("tamtam-run: out of memory writing the JSON report\n", stderr);
+        fprintf(stderr, "tamtam-run: out of memory writing %s\n", path);
         return -1;
     }
     size_t n = strlen(text);
@@ -170,6 +168,21 @@ int tr_write_json(const char *path, const tr_cases *cs, const cJSON *impl)
     int r = write_file(path, withnl);
     free(withnl);
     return r;
+}
+
+int tr_write_json(const char *path, const tr_cases *cs, const cJSON *impl)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "runner_version", TR_VERSION);
+    cJSON_AddItemToObject(doc, "implementation",
+                          impl ? cJSON_Duplicate(impl, true)
+                               : cJSON_CreateObject());
+    cJSON_AddItemToObject(doc, "summary", tr_summary_json(cs));
+    cJSON *arr = cJSON_AddArrayToObject(doc, "cases");
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->c[i].verdict != TR_NOT_RUN)
+            cJSON_AddItemToArray(arr, tr_case_json(&cs->c[i]));
+    return tr_write_doc(path, doc);
 }
 
 /* XML text with the five special characters escaped and every byte XML 1.0

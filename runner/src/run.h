@@ -54,6 +54,20 @@ void *tr_xmalloc(size_t n);
 void *tr_xcalloc(size_t n, size_t size);
 char *tr_xstrdup(const char *s);
 
+/* ---- Seeded choices (random.c) --------------------------------------------- */
+
+/* xorshift32: the next value of the generator at *state (never 0). Every
+ * seeded choice of the runner comes from it, so a seed reproduces a run. */
+uint32_t tr_rand(uint32_t *state);
+/* A generator state for a user's seed (any value, 0 included). */
+uint32_t tr_rand_seed(uint64_t seed);
+/* A value in [0, n) (0 when n is 0). */
+uint32_t tr_rand_below(uint32_t *state, uint32_t n);
+/* Random fields over the whole range of each (SizeId 0..15, BigMode one in
+ * four, UsedLen 0, the block or in between); the payload is written into
+ * `payload` (TT_BLOCK_MAX bytes) and f->payload points at it. */
+void tr_random_frame(uint32_t *rng, tt_frame *f, uint8_t *payload);
+
 /* ---- Vectors (vectors.c) --------------------------------------------------- */
 
 /* A decoded frame with its own payload storage. */
@@ -117,6 +131,11 @@ void tr_vectors_free(tr_vectors *v);
 /* Byte length of the frame at the start of `bytes` (CF-2-b), or 0 when fewer
  * than two bytes. */
 size_t tr_frame_len(const uint8_t *bytes, size_t len);
+
+/* CRC under `crc` of the frame at `p`, which must be complete with its
+ * UsedLen within the block: header, extension, UsedLen, payload (CF-5.2-a).
+ * Returns the CRC value. */
+uint8_t tr_frame_crc(tt_crc crc, const uint8_t *p);
 
 /* Copies `src` (payload included) into `dst`. */
 void tr_frame_copy(tr_frame *dst, const tt_frame *src);
@@ -258,6 +277,13 @@ typedef struct tr_summary {
 } tr_summary;
 
 void tr_summarize(const tr_cases *cs, tr_summary *s);
+/* The "summary" object of the reports: cases counted by verdict. */
+cJSON *tr_summary_json(const tr_cases *cs);
+/* One case of the reports: id, requirements, verdict, detail, duration_ms. */
+cJSON *tr_case_json(const tr_case *c);
+/* Writes `doc` (which it frees) as indented JSON and a newline. Returns 0
+ * or -1 (message on stderr). */
+int tr_write_doc(const char *path, cJSON *doc);
 /* Writes the --json report. Returns 0 or -1 (message on stderr). */
 int tr_write_json(const char *path, const tr_cases *cs, const cJSON *impl);
 /* Writes the --junit report. Returns 0 or -1 (message on stderr). */

@@ -435,9 +435,7 @@ int tr_vectors_load(const char *dir, tr_vectors *out, char *why, size_t whylen)
     return unique_ids(out, &c);
 }
 
-/* CRC of the frame at `p` (complete, UsedLen within the block) under `crc`:
- * header, extension, UsedLen, payload (CF-5.2-a). */
-static uint8_t frame_crc(tt_crc crc, const uint8_t *p)
+uint8_t tr_frame_crc(tt_crc crc, const uint8_t *p)
 {
     size_t hlen = (p[1] & TT_FLAG_EXT) ? 5 : 3;
     size_t used = tt_get_u16be(p + hlen + 1);
@@ -457,7 +455,7 @@ static int patch_crc(uint8_t *p, size_t len, tt_crc from, tt_crc to)
     size_t hlen = (p[1] & TT_FLAG_EXT) ? 5 : 3;
     if (tt_get_u16be(p + hlen + 1) > tt_block_size(p[1] >> 4, p[1] & 1))
         return -1;
-    p[hlen] = (uint8_t)(p[hlen] ^ frame_crc(from, p) ^ frame_crc(to, p));
+    p[hlen] = (uint8_t)(p[hlen] ^ tr_frame_crc(from, p) ^ tr_frame_crc(to, p));
     return p[hlen];
 }
 

@@ -486,12 +486,8 @@ static int run_wire_case(wctx *x, tr_case *c, tr_buf *d)
             uint32_t rnd = SPLIT_SEED;
             for (size_t done = 0; done < p.len; done += segs[nsegs++]) {
                 size_t n = 1;
-                if (c->kind == TR_K_W_SPLIT) {
-                    rnd ^= rnd << 13; /* xorshift32 */
-                    rnd ^= rnd >> 17;
-                    rnd ^= rnd << 5;
-                    n = 1 + rnd % SPLIT_MAX;
-                }
+                if (c->kind == TR_K_W_SPLIT)
+                    n = 1 + tr_rand(&rnd) % SPLIT_MAX;
                 segs[nsegs] = n < p.len - done ? n : p.len - done;
             }
         }
