@@ -446,7 +446,8 @@ static void verify_file(verifier *vf, const cJSON *doc, int file,
 /* Duplicate ids, and .bin files that belong to no vector. */
 static void check_ids(verifier *vf, int file, const char *sub)
 {
-    qsort(vf->ids[file], vf->nids[file], sizeof(char *), cmp_str);
+    if (vf->nids[file] > 1)
+        qsort(vf->ids[file], vf->nids[file], sizeof(char *), cmp_str);
     for (size_t i = 1; i < vf->nids[file]; i++)
         if (!strcmp(vf->ids[file][i], vf->ids[file][i - 1]))
             fail(vf, vf->ids[file][i], "id used more than once");
@@ -466,6 +467,7 @@ static void check_ids(verifier *vf, int file, const char *sub)
         snprintf(id, sizeof id, "%.*s", n > 4 ? (int)(n - 4) : 0, e->d_name);
         const char *key = id;
         if (n <= 4 || strcmp(e->d_name + n - 4, ".bin") != 0 ||
+            vf->nids[file] == 0 ||
             !bsearch(&key, vf->ids[file], vf->nids[file], sizeof(char *),
                      cmp_str))
             fail(vf, sub, "%s belongs to no vector", e->d_name);

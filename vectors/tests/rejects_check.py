@@ -2,12 +2,15 @@
 """Proves that `tamtam-vectors verify` (and independent_check.py) fail on
 broken vector sets: each case breaks one thing in a copy of the set and
 expects exit status 1 (2 where the set cannot be read at all) and a message
-naming what is wrong.
+naming what is wrong. Then hostile sets (any JSON value replaced by one of
+the wrong type or range, seeded) must never crash verify (run under ASan in
+the sanitizer build).
 
     python3 rejects_check.py TAMTAM_VECTORS SPEC VECTORS_DIR
 """
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -183,6 +186,47 @@ def make_subset(vdir, out):
                         os.path.join(out, sub))
 
 
+HOSTILE_RUNS = 120
+ODD_VALUES = [None, True, False, -1, 0, 1, 2 ** 40, 1e300, -0.5, "", "zz",
+              "CF-2-a", "crc_mismatch", "valid", [], {}, [0], [-3],
+              {"frame": None}, {"error": "crc_mismatch", "offset": -1},
+              "a" * 5000]
+
+
+def paths(x, path=()):
+    """Every member and item of a JSON document, as key paths."""
+    if path:
+        yield path
+    items = x.items() if isinstance(x, dict) else \
+        enumerate(x) if isinstance(x, list) else ()
+    for k, v in items:
+        yield from paths(v, path + (k,))
+
+
+def hostile(tool, spec, clean, tmp):
+    """Returns the number of runs in which verify crashed or misbehaved."""
+    rng, failures = random.Random(4774), 0
+    for k in range(HOSTILE_RUNS):
+        name = rng.choice(["core-frame.json", "core-stream.json"])
+        doc = load(clean, name)
+        where = rng.choice(list(paths(doc)))
+        parent = doc
+        for key in where[:-1]:
+            parent = parent[key]
+        parent[where[-1]] = rng.choice(ODD_VALUES)
+        d = os.path.join(tmp, "hostile")
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(clean, d, copy_function=os.link)
+        save(d, name, doc)
+        r = run([tool, "verify", "--spec", spec, d])
+        if r.returncode not in (0, 1, 2) or "Sanitizer" in r.stderr or \
+                "runtime error" in r.stderr:
+            print(f"FAIL hostile run {k} ({name} {list(where)}): exit "
+                  f"{r.returncode}\n{r.stderr[-1500:]}")
+            failures += 1
+    return failures
+
+
 def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True)
 
@@ -216,6 +260,7 @@ def main(tool, spec, vdir):
                 if r.returncode != 1:
                     print(f"FAIL {name}: independent_check.py did not notice")
                     failures += 1
+        failures += hostile(tool, spec, clean, tmp)
         r = run([tool, "verify", "--spec", spec, "--crc", "rohc", clean])
         if r.returncode != 1 or "not the CRC-8/ROHC asked for" not in r.stdout:
             print("FAIL verify --crc rohc accepted a CRC-8/SMBUS set")
@@ -225,8 +270,9 @@ def main(tool, spec, vdir):
         if r.returncode != 2:
             print("FAIL verify without a readable spec did not exit 2")
             failures += 1
-    print(f"rejects check: {len(CASES) + 2} broken sets, {failures} not "
-          f"rejected as they should be")
+    print(f"rejects check: {len(CASES) + 2} broken sets and "
+          f"{HOSTILE_RUNS} hostile ones, {failures} not rejected as they "
+          f"should be")
     return 1 if failures else 0
 
 
