@@ -428,7 +428,7 @@ end
 -- Transports
 ---------------------------------------------------------------------------
 -- pinfo.port_type values (epan/address.h port_type; not exported to Lua).
-local PT_TCP = 2
+local PT_TCP, PT_UDP = 2, 3
 
 local function pdu_length(tvb, pinfo, offset)
     return (frame_length(tvb(offset + 1, 1):uint()))
@@ -464,7 +464,30 @@ local udp_table = DissectorTable.get("udp.port")
 tcp_table:add_for_decode_as(tamtam)
 udp_table:add_for_decode_as(tamtam)
 
+-- Parses a port range preference ("4774,39090-39110") into {lo, hi} pairs.
+local function parse_ranges(text)
+    local out = {}
+    for part in text:gmatch("[^,%s]+") do
+        local lo, hi = part:match("^(%d+)%-(%d+)$")
+        lo = tonumber(lo or part)
+        if lo then
+            out[#out + 1] = { lo, tonumber(hi) or lo }
+        end
+    end
+    return out
+end
+
+local function in_ranges(ranges, port)
+    for _, r in ipairs(ranges) do
+        if port >= r[1] and port <= r[2] then
+            return true
+        end
+    end
+    return false
+end
+
 local registered = { tcp = "", udp = "" }
+local udp_ranges = {}
 local function register_ports()
     local want = { tcp = tostring(tamtam.prefs.tcp_ports), udp = tostring(tamtam.prefs.udp_ports) }
     for transport, dt in pairs({ tcp = tcp_table, udp = udp_table }) do
@@ -478,8 +501,28 @@ local function register_ports()
             registered[transport] = want[transport]
         end
     end
+    udp_ranges = parse_ranges(registered.udp)
 end
 register_ports()
+
+-- Wireshark's UDP dissector hands an empty payload to no subdissector, yet an
+-- empty datagram on a TamTam port is a frame too: a truncated one
+-- (CF-12.2-b). A postdissector reports it; the field extractor gives the
+-- innermost UDP header, whose payload starts 4 bytes after its length field.
+local empty_udp = Proto("tamtam_empty_udp", "TamTam empty UDP datagram")
+local fx_udp_length = Field.new("udp.length")
+function empty_udp.dissector(tvb, pinfo, tree)
+    if pinfo.port_type ~= PT_UDP then
+        return
+    end
+    local lengths = { fx_udp_length() }
+    local udp_len = lengths[#lengths]
+    if udp_len and udp_len.value == 8
+        and (in_ranges(udp_ranges, pinfo.dst_port) or in_ranges(udp_ranges, pinfo.src_port)) then
+        dissect_frame(tvb:range(udp_len.offset + 4, 0):tvb(), pinfo, tree)
+    end
+end
+register_postdissector(empty_udp)
 
 ---------------------------------------------------------------------------
 -- Heuristic (preference, off by default). A buffer counts as evidence only

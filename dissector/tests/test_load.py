@@ -9,13 +9,6 @@ import tempfile
 
 import ttshark as t
 
-PINNED = {
-    "tamtam.class": "FT_UINT8", "tamtam.direction": "FT_UINT8", "tamtam.size_id": "FT_UINT8",
-    "tamtam.block_size": "FT_UINT16", "tamtam.big": "FT_BOOLEAN", "tamtam.ack": "FT_BOOLEAN",
-    "tamtam.priority": "FT_BOOLEAN", "tamtam.has_ext": "FT_BOOLEAN", "tamtam.channel": "FT_UINT8",
-    "tamtam.dest": "FT_UINT16", "tamtam.crc": "FT_UINT8", "tamtam.crc.status": "FT_UINT8",
-    "tamtam.used_len": "FT_UINT16", "tamtam.payload": "FT_BYTES", "tamtam.padding": "FT_BYTES",
-}
 EXPERTS = ["tamtam.truncated", "tamtam.used_len_exceeds_block", "tamtam.crc_mismatch",
            "tamtam.padding_nonzero", "tamtam.class_not_assigned", "tamtam.direction_not_assigned"]
 # spec 3.1 and 12.5
@@ -32,7 +25,7 @@ def main():
         cols = line.split("\t")
         if cols[0] == "F" and cols[2].startswith("tamtam."):
             fields[cols[2]] = cols[3]
-    for name, ftype in PINNED.items():
+    for name, ftype in t.PINNED_FIELDS.items():
         c.equal(fields.get(name), ftype, "field " + name)
     for name in EXPERTS:
         c.check(name in fields, "expert info " + name + " registered")

@@ -25,6 +25,14 @@ LUA = os.environ.get("TT_LUA", os.path.join(os.path.dirname(__file__), "..", "ta
 # tshark prints this when run as root (CI containers); it is not an error.
 ROOT_WARNING = 'Running as user "root" and group "root". This could be dangerous.'
 
+# The field names pinned by the issue, with their types.
+PINNED_FIELDS = {
+    "tamtam.class": "FT_UINT8", "tamtam.direction": "FT_UINT8", "tamtam.size_id": "FT_UINT8",
+    "tamtam.block_size": "FT_UINT16", "tamtam.big": "FT_BOOLEAN", "tamtam.ack": "FT_BOOLEAN",
+    "tamtam.priority": "FT_BOOLEAN", "tamtam.has_ext": "FT_BOOLEAN", "tamtam.channel": "FT_UINT8",
+    "tamtam.dest": "FT_UINT16", "tamtam.crc": "FT_UINT8", "tamtam.crc.status": "FT_UINT8",
+    "tamtam.used_len": "FT_UINT16", "tamtam.payload": "FT_BYTES", "tamtam.padding": "FT_BYTES",
+}
 # Preferences every run uses: Wireshark 4.0 reassembles out-of-order TCP
 # segments only with this on.
 BASE_PREFS = ["-o", "tcp.reassemble_out_of_order:TRUE"]
@@ -156,31 +164,18 @@ def frame_record(fields, experts):
     return rec
 
 
-def _bad_keys(obj):
-    """Keys of Lua errors and malformed-packet items anywhere in obj."""
-    found = []
-    for key, values in obj.items():
-        if key.startswith("_ws.lua.error") or key.startswith("_ws.malformed"):
-            found.append(key)
-        for v in values:
-            if isinstance(v, dict):
-                found += _bad_keys(v)
-    return found
-
-
 def packets(pcap, opts=(), lua=LUA):
     """One entry per packet: {"number", "transport", "frames": [record...],
     "extra": {...}} where extra holds tamtam.* items outside a frame tree
     (trailing bytes). Raises TsharkError on a Lua error or malformed packet
     anywhere in the output."""
     out = run_tshark(["-r", pcap, "-T", "json"] + list(opts), lua=lua)
+    for bad in ('"_ws.lua.error', '"_ws.malformed'):
+        if bad in out:
+            raise TsharkError("%s %s: the output shows %s\"" % (pcap, " ".join(opts), bad))
     result = []
     for pkt in json.loads(out, object_pairs_hook=_keep_duplicates):
         layers = pkt["_source"][0]["layers"][0]
-        bad = _bad_keys(layers)
-        if bad:
-            raise TsharkError("%s %s: packet %s shows %s" % (pcap, " ".join(opts),
-                                                            layers["frame"][0]["frame.number"][0], bad))
         frames = []
         for tree in layers.get("tamtam", []):
             fields, experts = {}, []
@@ -192,11 +187,17 @@ def packets(pcap, opts=(), lua=LUA):
         number = int(layers["frame"][0]["frame.number"][0])
         transport = "tcp" if "tcp" in layers else "udp" if "udp" in layers else None
         ports = (None, None)
-        if transport:
-            tl = layers[transport][0]
+        tl = layers[transport][0] if transport else {}
+        if transport and transport + ".srcport" in tl:  # absent when -J leaves it out
             ports = (int(tl[transport + ".srcport"][0]), int(tl[transport + ".dstport"][0]))
+        # Endpoints as the analyzer writes them: "10.0.0.1:50000", "[::1]:4774".
+        ends = (None, None)
+        for ip, fmt in (("ip", "%s:%d"), ("ipv6", "[%s]:%d")):
+            il = layers.get(ip, [{}])[-1]
+            if ip + ".src" in il and ports[0] is not None:
+                ends = (fmt % (il[ip + ".src"][0], ports[0]), fmt % (il[ip + ".dst"][0], ports[1]))
         result.append({"number": number, "transport": transport, "flow": (transport,) + ports,
-                       "frames": frames,
+                       "src": ends[0], "dst": ends[1], "frames": frames,
                        "extra": extra_fields, "extra_experts": [e["abbr"] for e in extra_experts]})
     return result
 
@@ -416,3 +417,51 @@ def decode(buf, variant="CRC-8/SMBUS"):
            "used_len": used, "payload": payload.hex()}
     computed = crc8(buf[:crc_off] + buf[crc_off + 1:fixed] + payload, variant)
     return ("ok" if computed == buf[crc_off] else "crc_mismatch"), obj, flen
+
+
+def shuffled_connections(src, client_ports, path, server_port=4774):
+    """From capture src (built with real handshakes, like the vector
+    captures), the TCP connections of client_ports, delivered badly: the
+    server's bare ACKs left out (so no ACK passes a hole), every third data
+    segment moved after its successor, and every fifth sent once more two
+    segments later. Done with tshark -w, editcap and mergecap; relies on the
+    data segments of a connection being evenly spaced in time, and checks
+    the result."""
+    with tempfile.TemporaryDirectory(prefix="tt-shuffle-") as tmp:
+        conn = os.path.join(tmp, "conn.pcap")
+        keep = ("tcp.port in {%s} && !(tcp.srcport == %d && tcp.len == 0 && tcp.flags.syn == 0"
+                " && tcp.flags.fin == 0)" % (", ".join(str(p) for p in client_ports), server_port))
+        run_tshark(["-r", src, "-Y", keep, "-F", "pcap", "-w", conn], lua=None)
+        rows = run_tshark(["-r", conn, "-T", "fields", "-e", "frame.number", "-e", "tcp.srcport",
+                           "-e", "tcp.len", "-e", "frame.time_relative"], lua=None).split("\n")
+        data = {}
+        for r in rows:
+            if r:
+                n, port, ln, ts = r.split("\t")
+                if int(ln) > 0 and int(port) != server_port:
+                    data.setdefault(int(port), []).append((int(n), float(ts)))
+        moved, again, step = [], [], None
+        for port in client_ports:
+            segs = data.get(port, [])
+            if len(segs) < 8:
+                raise ValueError("connection %d has too few data segments to shuffle" % port)
+            gaps = {round(b[1] - a[1], 7) for a, b in zip(segs, segs[1:])}
+            if len(gaps) != 1 or (step is not None and gaps != {step}):
+                raise ValueError("connection %d: data segments not evenly spaced" % port)
+            step = gaps.pop()
+            body = segs[:-3]  # the last segments stay put, before the FIN
+            moved += [str(n) for n, _ in body[0::3]]
+            again += [str(n) for n, _ in body[1::5]]
+        rest = os.path.join(tmp, "rest.pcap")
+        _run([EDITCAP, "-F", "pcap", conn, rest] + moved)
+        late = os.path.join(tmp, "late.pcap")
+        _run([EDITCAP, "-F", "pcap", "-r", "-t", "%.6f" % (1.5 * step), conn, late] + moved)
+        dup = os.path.join(tmp, "dup.pcap")
+        _run([EDITCAP, "-F", "pcap", "-r", "-t", "%.6f" % (2.5 * step), conn, dup] + again)
+        _run([MERGECAP, "-F", "pcap", "-w", path, rest, late, dup])
+    flags = run_tshark(["-r", path, "-T", "fields", "-e", "tcp.srcport", "-e", "tcp.analysis.out_of_order",
+                        "-e", "tcp.analysis.retransmission"], lua=None)
+    for port in client_ports:
+        seen = [l.split("\t")[1:] for l in flags.splitlines() if l.startswith("%d\t" % port)]
+        if not any(o for o, _ in seen) or not any(r for _, r in seen):
+            raise ValueError("connection %d: not reordered and retransmitted as meant" % port)
