@@ -84,24 +84,41 @@ static an_engine *eng_of(const an_flow *fl)
 
 static void count_channel(an_engine *e, an_flow *fl, uint8_t ch)
 {
+    if (fl->chan_all) {
+        fl->chan_all[ch]++;
+        return;
+    }
     for (uint16_t i = 0; i < fl->nchan; i++) {
         if (fl->chan[i].channel == ch) {
             fl->chan[i].frames++;
             return;
         }
     }
-    if (fl->nchan == fl->chan_cap) {
-        uint16_t cap = fl->chan_cap ? (uint16_t)(fl->chan_cap * 2) : 4;
-        an_chan_count *nc = realloc(fl->chan, cap * sizeof *nc);
-        if (!nc)
-            return; /* the flow's per-channel table stays incomplete */
-        e->mem_used += (cap - fl->chan_cap) * sizeof *nc;
-        fl->chan = nc;
-        fl->chan_cap = cap;
+    if (fl->nchan < AN_CHAN_SPARSE) {
+        fl->chan[fl->nchan].channel = ch;
+        fl->chan[fl->nchan].frames = 1;
+        fl->nchan++;
+        return;
     }
-    fl->chan[fl->nchan].channel = ch;
-    fl->chan[fl->nchan].frames = 1;
-    fl->nchan++;
+    fl->chan_all = calloc(256, sizeof *fl->chan_all);
+    if (!fl->chan_all)
+        return; /* out of memory: this flow's channel table stays partial */
+    e->mem_used += 256 * sizeof *fl->chan_all;
+    for (uint16_t i = 0; i < fl->nchan; i++)
+        fl->chan_all[fl->chan[i].channel] = fl->chan[i].frames;
+    fl->chan_all[ch]++;
+}
+
+/* The per-channel counts of a flow, as 256 counters. */
+void an_flow_channels(const an_flow *fl, uint64_t out[256])
+{
+    if (fl->chan_all) {
+        memcpy(out, fl->chan_all, 256 * sizeof *out);
+        return;
+    }
+    memset(out, 0, 256 * sizeof *out);
+    for (uint16_t i = 0; i < fl->nchan; i++)
+        out[fl->chan[i].channel] = fl->chan[i].frames;
 }
 
 /* Counts one frame and hands it to the sink (unless -c already stopped). */
@@ -309,10 +326,11 @@ static void conn_release(an_engine *e, an_conn *c)
             an_reasm_free(&fl->reasm);
             an_framer_free(&fl->framer);
         }
-        e->mem_used -= fl->chan_cap * sizeof *fl->chan;
-        free(fl->chan);
-        fl->chan = NULL;
-        fl->nchan = fl->chan_cap = 0;
+        if (fl->chan_all)
+            e->mem_used -= 256 * sizeof *fl->chan_all;
+        free(fl->chan_all);
+        fl->chan_all = NULL;
+        fl->nchan = 0;
         an_pktlog_free(&fl->log, &e->mem_used);
     }
     held_free(e, c);
@@ -403,8 +421,10 @@ static void conn_finish(an_engine *e, an_conn *c, an_end_reason why,
             }
             e->sink->flow_end(e->sink->ctx, fl, e->ts_us, why);
             add_counts(&e->t.c, &fl->c);
-            for (uint16_t i = 0; i < fl->nchan; i++)
-                e->t.channel[fl->chan[i].channel] += fl->chan[i].frames;
+            uint64_t ch[256];
+            an_flow_channels(fl, ch);
+            for (int i = 0; i < 256; i++)
+                e->t.channel[i] += ch[i];
             if (fl->c.frames)
                 e->t.crc_seen |= fl->crc_seen == AN_CRC_AUTO
                                      ? 1u << 31
@@ -449,15 +469,20 @@ static bool evict_one(an_engine *e, const an_conn *keep)
     return true;
 }
 
-static uint32_t key_hash(const uint8_t key[38])
+/* Five 64-bit words of key, multiplied and folded. */
+static uint32_t key_hash(const uint8_t key[40])
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (int i = 0; i < 38; i++)
-        h = (h ^ key[i]) * 16777619u;
-    return h;
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < 40; i += 8) {
+        uint64_t w;
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+    }
+    return (uint32_t)h;
 }
 
-static void make_key(const an_packet *p, uint8_t key[38])
+static void make_key(const an_packet *p, uint8_t key[40])
 {
     uint8_t a[18], b[18];
     ep_bytes(a, p->src, p->sport);
@@ -467,6 +492,7 @@ static void make_key(const an_packet *p, uint8_t key[38])
     bool lo = memcmp(a, b, 18) <= 0;
     memcpy(key + 2, lo ? a : b, 18);
     memcpy(key + 20, lo ? b : a, 18);
+    key[38] = key[39] = 0;
 }
 
 static void table_grow(an_engine *e)
@@ -490,17 +516,15 @@ static void table_grow(an_engine *e)
     e->nbuckets = n;
 }
 
-static an_conn *conn_lookup(an_engine *e, const uint8_t key[38], uint32_t h)
+static an_conn *conn_lookup(an_engine *e, const uint8_t key[40], uint32_t h)
 {
-    if (e->last && e->last->hash == h && !memcmp(e->last->key, key, 38))
-        return e->last;
     for (an_conn *c = e->buckets[h & (e->nbuckets - 1)]; c; c = c->hnext)
-        if (c->hash == h && !memcmp(c->key, key, 38))
+        if (c->hash == h && !memcmp(c->key, key, 40))
             return c;
     return NULL;
 }
 
-static an_conn *conn_new(an_engine *e, const uint8_t key[38], uint32_t h,
+static an_conn *conn_new(an_engine *e, const uint8_t key[40], uint32_t h,
                          const an_packet *p)
 {
     while (e->nconns >= e->cfg->max_flows && evict_one(e, NULL))
@@ -510,7 +534,7 @@ static an_conn *conn_new(an_engine *e, const uint8_t key[38], uint32_t h,
         return NULL;
     e->mem_used += sizeof *c;
     c->eng = e;
-    memcpy(c->key, key, 38);
+    memcpy(c->key, key, 40);
     c->hash = h;
     c->proto = p->proto;
     c->ipver = p->ipver;
@@ -589,7 +613,7 @@ static void tcp_packet(an_engine *e, an_conn *c, int d, const an_packet *p)
         an_reasm_ack(&c->flow[1 - d].reasm, p->ack);
     if (c->state != AN_CONN_ACTIVE)
         return;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2 && e->cfg->keep_packets; i++)
         an_pktlog_trim(&c->flow[i].log,
                        an_framer_needed_from(&c->flow[i].framer),
                        &e->mem_used);
@@ -758,10 +782,15 @@ void an_engine_packet(an_engine *e, int dlt, const struct pcap_pkthdr *h,
     if (!e->cfg->heuristic && !port_listed(e, p.sport) &&
         !port_listed(e, p.dport))
         return;
-    uint8_t key[38];
+    uint8_t key[40];
     make_key(&p, key);
-    uint32_t hash = key_hash(key);
-    an_conn *c = conn_lookup(e, key, hash);
+    /* Consecutive packets mostly belong to one connection. */
+    an_conn *c = e->last;
+    uint32_t hash = 0;
+    if (!c || memcmp(c->key, key, 40)) {
+        hash = key_hash(key);
+        c = conn_lookup(e, key, hash);
+    }
     bool tcp = p.proto == AN_PROTO_TCP;
     if (!c) {
         /* Only a SYN or data opens a connection (not a stray ACK or RST). */

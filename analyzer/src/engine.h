@@ -26,7 +26,10 @@ enum { AN_ST_OK, AN_ST_CRC, AN_ST_USED_LEN, AN_ST_TRUNCATED, AN_ST_COUNT };
 /* Returns the counter index of a frame status (0 or a tt_error). */
 int an_status_index(int status);
 
-/* Per-channel frame counts of a flow, kept sparse (most flows use few). */
+/* Per-channel frame counts of a flow: a short list while the flow uses
+ * few channels (most do), a full table once it uses more. */
+#define AN_CHAN_SPARSE 8
+
 typedef struct an_chan_count {
     uint8_t channel;
     uint64_t frames;
@@ -72,8 +75,9 @@ typedef struct an_flow {
     an_framer framer;   /* TCP */
     int crc_seen;       /* variant in use: tt_crc, or AN_CRC_AUTO unknown */
     an_counts c;
-    an_chan_count *chan;
-    uint16_t nchan, chan_cap;
+    an_chan_count chan[AN_CHAN_SPARSE];
+    uint16_t nchan;     /* entries of chan used */
+    uint64_t *chan_all; /* 256 counters, once more channels appear */
     an_pktlog log;      /* -w: packets of frames not yet complete */
 } an_flow;
 
@@ -86,7 +90,8 @@ typedef struct an_conn {
     struct an_conn *hnext;              /* hash chain */
     struct an_conn *lru_prev, *lru_next; /* most recent at the head */
     struct an_engine *eng;
-    uint8_t key[38];  /* ipver, proto, (addr, port) lower, (addr, port) higher */
+    uint8_t key[40];  /* ipver, proto, (addr, port) lower, (addr, port)
+                         higher, two zero bytes */
     uint8_t src0[18]; /* (addr, port) of flow 0's source */
     uint32_t hash;
     uint8_t proto, ipver;
@@ -189,6 +194,9 @@ void an_engine_extract(an_engine *e, const an_flow *fl, uint64_t off,
 
 /* Frees the engine and every connection (without reporting). */
 void an_engine_free(an_engine *e);
+
+/* Copies the per-channel frame counts of a flow into out[256]. */
+void an_flow_channels(const an_flow *fl, uint64_t out[256]);
 
 /* The source and destination "addr:port" of a flow, and its protocol
  * ("tcp" / "udp"). */

@@ -496,13 +496,6 @@ static char *json_counts(char *p, const uint64_t *v, unsigned n)
     return p;
 }
 
-static void flow_channels(const an_flow *fl, uint64_t ch[256])
-{
-    memset(ch, 0, 256 * sizeof *ch);
-    for (uint16_t i = 0; i < fl->nchan; i++)
-        ch[fl->chan[i].channel] = fl->chan[i].frames;
-}
-
 static double span_s(const an_counts *c)
 {
     return c->last_us > c->first_us ? (double)(c->last_us - c->first_us) / 1e6
@@ -543,7 +536,7 @@ void an_report_flow_end(an_report *r, const an_flow *fl, uint64_t ts_us,
     const an_counts *c = &fl->c;
     const char *crc = crc_label(fl->crc_seen);
     uint64_t ch[256];
-    flow_channels(fl, ch);
+    an_flow_channels(fl, ch);
     if (r->mode == AN_OUT_JSON) {
         char *start = an_outbuf_room(r->out, 8192), *p = start;
         p = json_head(p, "flow", ts_us, fl);
