@@ -62,6 +62,17 @@ static fvec *add_checked(ctx *c, fvec *f, item *it)
     return f;
 }
 
+/* Encodes `fr` under the set's CRC and adds it as the valid vector `id`;
+ * NULL on failure (c->failed set). */
+static fvec *add_valid(ctx *c, const tt_frame *fr, const uint8_t *payload,
+                       const char *reqs, const char *id)
+{
+    item it;
+    if (c->failed || !make(c, c->v->crc, fr, payload, id, &it))
+        return NULL;
+    return ADD(c, &it, -1, reqs, "%s", id);
+}
+
 static const char *form_name(bool ext)
 {
     return ext ? "roaming (HasExt 1)" : "local (HasExt 0)";
@@ -124,10 +135,9 @@ static void fam_sizes(ctx *c)
                         (big ? TT_FLAG_BIG : 0) | (ext ? TT_FLAG_EXT : 0),
                         s << 4 | (unsigned)big << 1 | (unsigned)ext,
                         0xA000u | s << 4 | uls[k] % 16, uls[k]);
-                    item it;
-                    if (!make(c, c->v->crc, &fr, NULL, id, &it))
+                    fvec *f = add_valid(c, &fr, NULL, reqs, id);
+                    if (c->failed)
                         return;
-                    fvec *f = ADD(c, &it, -1, reqs, "%s", id);
                     DESC(f,
                          "SizeId 0x%X, BigMode %d, %s: block %u bytes, "
                          "UsedLen %u%s, frame length %d",
@@ -148,10 +158,9 @@ static void fam_class_direction(ctx *c)
             char id[VEC_ID_MAX];
             snprintf(id, sizeof id, "cf-cd-c%x-d%x", cls, dir);
             tt_frame fr = item_fields(cls, dir, 1, 0, cls << 4 | dir, 0, 4);
-            item it;
-            if (!make(c, c->v->crc, &fr, NULL, id, &it))
+            fvec *f = add_valid(c, &fr, NULL, "CF-3.1-a CF-3.1-b CF-3.1-c", id);
+            if (c->failed)
                 return;
-            fvec *f = ADD(c, &it, -1, "CF-3.1-a CF-3.1-b CF-3.1-c", "%s", id);
             DESC(f,
                  "Class 0x%X (%s), Direction 0x%X (%s): decodes like any "
                  "frame%s",
@@ -186,10 +195,9 @@ static void fam_flags(ctx *c)
                  flags & TT_FLAG_BIG ? " CF-7.2-a" : "");
         tt_frame fr = item_fields(TT_CLASS_CONTROL, TT_DIR_SIGNAL, 2, flags,
                                   0x42, 0xBEEF, 5);
-        item it;
-        if (!make(c, c->v->crc, &fr, NULL, id, &it))
+        fvec *f = add_valid(c, &fr, NULL, reqs, id);
+        if (c->failed)
             return;
-        fvec *f = ADD(c, &it, -1, reqs, "%s", id);
         DESC(f,
              "Flag nibble 0x%X: BigMode %d, AckRequested %d, Priority %d, "
              "HasExt %d; SizeId 0x2 gives block %u; no flag makes a frame "
@@ -210,10 +218,9 @@ static void fam_channel_dest(ctx *c)
         snprintf(id, sizeof id, "cf-channel-%u", channels[i]);
         tt_frame fr = item_fields(TT_CLASS_EVENT, TT_DIR_BROADCAST, 1, 0,
                                   channels[i], 0, 1);
-        item it;
-        if (!make(c, c->v->crc, &fr, NULL, id, &it))
+        fvec *f = add_valid(c, &fr, NULL, "CF-3.3-a", id);
+        if (c->failed)
             return;
-        fvec *f = ADD(c, &it, -1, "CF-3.3-a", "%s", id);
         DESC(f, "ChannelId %u: every value is legal and passed on unchanged",
              channels[i]);
     }
@@ -222,10 +229,9 @@ static void fam_channel_dest(ctx *c)
         snprintf(id, sizeof id, "cf-dest-%u", dests[i]);
         tt_frame fr = item_fields(TT_CLASS_EVENT, TT_DIR_BROADCAST, 1,
                                   TT_FLAG_EXT, 0, dests[i], 2);
-        item it;
-        if (!make(c, c->v->crc, &fr, NULL, id, &it))
+        fvec *f = add_valid(c, &fr, NULL, "CF-4-a", id);
+        if (c->failed)
             return;
-        fvec *f = ADD(c, &it, -1, "CF-4-a", "%s", id);
         DESC(f,
              "DestOrchestratorId %u (0x%04X), big-endian at offsets 3-4: "
              "every value is legal and passed on unchanged",
@@ -261,10 +267,9 @@ static void fam_payload(ctx *c)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tt_frame fr = item_fields(TT_CLASS_DATA, TT_DIR_REPLY, cases[i].size_id,
                                   0, 9, 0, (unsigned)cases[i].len);
-        item it;
-        if (!make(c, c->v->crc, &fr, cases[i].payload, cases[i].id, &it))
+        fvec *f = add_valid(c, &fr, cases[i].payload, "CF-8-a", cases[i].id);
+        if (c->failed)
             break;
-        fvec *f = ADD(c, &it, -1, "CF-8-a", "%s", cases[i].id);
         DESC(f, "Opaque payload: %s; delivered unchanged, UsedLen %zu",
              cases[i].what, cases[i].len);
     }
