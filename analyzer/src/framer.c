@@ -316,7 +316,8 @@ static void process_hold(an_framer *f, bool final)
     f->skipped += at;
     f->hold_off += at;
     f->hold_len -= at;
-    memmove(f->hold, f->hold + at, f->hold_len);
+    if (at && f->hold_len)
+        memmove(f->hold, f->hold + at, f->hold_len);
     if (f->mode == AN_FRAMER_PROBE) {
         f->probed += at;
         if (f->probed >= f->cfg->probe_limit)

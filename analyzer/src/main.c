@@ -65,7 +65,8 @@ static void usage(FILE *to)
         "  (default)          one line per frame, then a summary\n"
         "  -V                 field tree with offsets and hex dumps\n"
         "  --json             newline-delimited JSON (see analyzer/README.md)\n"
-        "  --stats            the summary only\n"
+        "  --stats            flow lines and the summary only (text, or\n"
+        "                     JSON with --json)\n"
         "  -w OUT.pcap        write the packets carrying the selected frames\n"
         "  --match EXPR       select frames (printed and written) by decoded\n"
         "                     fields, e.g. 'status!=ok', 'channel=7 && class=Data';\n"
@@ -282,7 +283,7 @@ int main(int argc, char **argv)
         .probe_limit = 65536,
     };
     const char *iface = NULL, *filter = NULL, *wpath = NULL;
-    bool fail_on_error = false, any_port = false;
+    bool fail_on_error = false, any_port = false, summary_only = false;
     an_out_mode mode = AN_OUT_TEXT;
     uint64_t v;
     int opt;
@@ -311,7 +312,7 @@ int main(int argc, char **argv)
             mode = AN_OUT_JSON;
             break;
         case OPT_STATS:
-            mode = AN_OUT_STATS;
+            summary_only = true;
             break;
         case OPT_CRC:
             if (!strcasecmp(optarg, "auto")) {
@@ -428,6 +429,7 @@ int main(int argc, char **argv)
     an_outbuf_init(&a.out, STDOUT_FILENO);
     a.rep.out = &a.out;
     a.rep.mode = mode;
+    a.rep.summary_only = summary_only;
     a.rep.crc = cfg.crc;
     an_sink sink = {&a,           sink_frame,    sink_gap,
                     sink_resync,  sink_unsynced, sink_conflict,

@@ -335,6 +335,8 @@ static void verbose_frame(an_report *r, const an_flow *fl, uint64_t ts_us,
 void an_report_frame(an_report *r, const an_flow *fl, uint64_t ts_us,
                      int status, uint64_t off, const tt_frame *f, size_t len)
 {
+    if (r->summary_only)
+        return;
     switch (r->mode) {
     case AN_OUT_JSON:
         an_json_frame(r->out, ts_us, an_flow_proto(fl), an_flow_src(fl),
@@ -347,8 +349,6 @@ void an_report_frame(an_report *r, const an_flow *fl, uint64_t ts_us,
     case AN_OUT_VERBOSE:
         verbose_frame(r, fl, ts_us, status, off, f, len);
         break;
-    case AN_OUT_STATS:
-        break;
     }
 }
 
@@ -357,9 +357,11 @@ static void event(an_report *r, const an_flow *fl, uint64_t ts_us,
                   const char *type, const char *json_extra,
                   const char *text)
 {
+    if (r->summary_only)
+        return;
     if (r->mode == AN_OUT_JSON) {
         json_event(r, type, ts_us, fl, json_extra);
-    } else if (r->mode != AN_OUT_STATS) {
+    } else {
         text_head(r, ts_us, fl);
         an_outbuf_puts(r->out, text);
         an_outbuf_putc(r->out, '\n');
@@ -445,7 +447,7 @@ void an_report_crc(an_report *r, const an_flow *fl, uint64_t ts_us, int crc)
 
 void an_report_fragment(an_report *r, uint64_t ts_us, const an_packet *p)
 {
-    if (r->mode == AN_OUT_STATS)
+    if (r->summary_only)
         return;
     /* Addresses without ports: fragments after the first carry none. */
     char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];

@@ -1,12 +1,13 @@
 /*
  * Output of the analyzer: one line per frame like tcpdump (default), a
- * field tree with offsets and hex dumps (-V), pinned ndjson (--json), or
- * the summary alone (--stats). Every event of the engine has a form in each
+ * field tree with offsets and hex dumps (-V), or pinned ndjson (--json);
+ * with --stats only the flow lines and the summary, in either form. Every event of the engine has a form in each
  * mode; the JSON line types are listed in analyzer/README.md.
  */
 #ifndef AN_REPORT_H
 #define AN_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -16,12 +17,12 @@ typedef enum an_out_mode {
     AN_OUT_TEXT,
     AN_OUT_VERBOSE,
     AN_OUT_JSON,
-    AN_OUT_STATS,
 } an_out_mode;
 
 typedef struct an_report {
     an_outbuf *out;
     an_out_mode mode;
+    bool summary_only; /* --stats: flow lines and the summary, no events */
     int crc;           /* configured variant, or AN_CRC_AUTO */
     uint64_t frame_no; /* frames printed so far (-V numbering) */
 } an_report;

@@ -1,0 +1,167 @@
+/*
+ * Hostile captures (issue 8, analyzer part): very many tiny connections, a
+ * gap after every segment, a long stream without one valid frame, tens of
+ * thousands of out-of-order holes. Each must finish with bounded memory and
+ * exact counts, or explicit reports of what was given up. Sizes are chosen
+ * to run in seconds under ASan too.
+ */
+#include <pcap/dlt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "testkit.h"
+
+/* 100 000 connections of one frame each through a table of 1000: every
+ * connection is counted, the evicted ones reported, memory stays small. */
+static void many_tiny_flows(void **state)
+{
+    (void)state;
+    enum { N = 100000, TABLE = 1000 };
+    cb_file f;
+    cb_open(&f, an_path("tiny.pcap"), DLT_EN10MB, 65535);
+    uint8_t fr[22];
+    small_frame(fr, 1);
+    cb_ep sv = server_ep();
+    for (uint32_t i = 0; i < N; i++) {
+        char a[32];
+        snprintf(a, sizeof a, "10.%u.%u.%u", (i >> 16) & 255, (i >> 8) & 255,
+                 i & 255);
+        cb_ep cl = cb_v4(a, (uint16_t)(1024 + i % 60000));
+        uint64_t ts = 1700000000000000ull + i;
+        cb_tcp(&f, ts, &cl, &sv, 1000, 0, CB_SYN, NULL, 0, NULL);
+        cb_tcp(&f, ts, &cl, &sv, 1001, 1, CB_ACK, fr, 22, NULL);
+    }
+    cb_close(&f);
+
+    an_result r;
+    run_json(&r, an_path("tiny.pcap"), "--stats", "--max-flows", "1000",
+             NULL);
+    assert_int_equal(r.status, 0);
+    const cJSON *s = summary_of(&r);
+    assert_int_equal(an_int(s, "frames"), N);
+    assert_int_equal(an_int(s, "ok"), N);
+    assert_int_equal(an_int(s, "flows"), N);
+    const cJSON *st = an_nth(&r, "stats", 0);
+    assert_int_equal(an_int(st, "connections"), N);
+    assert_int_equal(an_int(st, "evicted"), N - TABLE);
+    assert_int_equal(an_count(&r, "flow"), N);
+    /* Bounded by the table, not by the capture: well under 64 MB. */
+    assert_true(an_int(st, "mem_peak") < (64 << 20));
+    an_result_free(&r);
+}
+
+/* Every second segment lost, the peer acknowledging everything: each hole
+ * is reported, and decoding realigns on the five frames after each. */
+static void gap_every_segment(void **state)
+{
+    (void)state;
+    enum { SEGS = 4000 };
+    cb_file f;
+    cb_conn c;
+    cb_open(&f, an_path("gaps.pcap"), DLT_EN10MB, 65535);
+    cb_conn_open(&c, &f, client_ep(), server_ep(), 1, 2);
+    uint8_t seg[110];
+    for (uint32_t i = 0; i < SEGS; i++) {
+        for (int k = 0; k < 5; k++)
+            small_frame(seg + 22 * k, (unsigned)(i + (uint32_t)k) & 255);
+        if (i % 2 == 0)
+            cb_conn_seg(&c, 0, 110 * i, seg, 110, 0);
+        else
+            cb_conn_ack(&c, 1, 110 * (i + 1)); /* passes the lost one */
+    }
+    c.sent[0] = 110 * SEGS;
+    cb_conn_close(&c);
+    cb_close(&f);
+
+    an_result r;
+    run_json(&r, an_path("gaps.pcap"), "--stats", NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    const cJSON *s = summary_of(&r);
+    assert_int_equal(an_int(s, "frames"), 5 * SEGS / 2);
+    assert_int_equal(an_int(s, "ok"), 5 * SEGS / 2);
+    assert_int_equal(an_int(s, "gaps"), SEGS / 2);
+    const cJSON *fl = an_nth(&r, "flow", 0);
+    assert_int_equal(an_int(fl, "gap_bytes"), 110 * SEGS / 2);
+    assert_int_equal(an_int(fl, "resyncs"), SEGS / 2 - 1);
+    assert_int_equal(an_int(fl, "unsynced_bytes"), 0);
+    an_result_free(&r);
+}
+
+/* A connection picked up midstream that never carries a valid frame:
+ * every byte is reported as unsynced, none as a frame. */
+static void no_valid_frame(void **state)
+{
+    (void)state;
+    enum { SEGS = 6000, MSS = 1448 };
+    cb_file f;
+    cb_conn c;
+    cb_open(&f, an_path("noise.pcap"), DLT_EN10MB, 65535);
+    cb_conn_init(&c, &f, client_ep(), server_ep(), 1, 2);
+    static uint8_t noise[MSS];
+    uint64_t x = 0x853C49E6748FEA9Bull;
+    for (uint32_t i = 0; i < SEGS; i++) {
+        for (size_t k = 0; k < MSS; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            noise[k] = (uint8_t)x;
+        }
+        cb_conn_send(&c, 0, noise, MSS);
+    }
+    cb_close(&f);
+
+    an_result r;
+    run_json(&r, an_path("noise.pcap"), NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(an_int(summary_of(&r), "frames"), 0);
+    const cJSON *fl = an_nth(&r, "flow", 0);
+    assert_int_equal(an_int(fl, "bytes"), (int64_t)SEGS * MSS);
+    assert_int_equal(an_int(fl, "unsynced_bytes"), (int64_t)SEGS * MSS);
+    assert_true(an_int(an_nth(&r, "stats", 0), "mem_peak") < (8 << 20));
+    an_result_free(&r);
+}
+
+/* 20 000 holes in one direction, no ACK ever: the out-of-order buffer
+ * gives up its oldest holes at its cap (4096 pieces), the rest at the end;
+ * every byte is either decoded or reported lost. */
+static void many_holes(void **state)
+{
+    (void)state;
+    enum { HOLES = 20000 };
+    cb_file f;
+    cb_conn c;
+    cb_open(&f, an_path("holes.pcap"), DLT_EN10MB, 65535);
+    cb_conn_open(&c, &f, client_ep(), server_ep(), 1, 2);
+    uint8_t fr[22];
+    for (uint32_t i = 1; i <= HOLES; i++) {
+        small_frame(fr, i & 255);
+        cb_conn_seg(&c, 0, 44 * i, fr, 22, 0); /* [44i, 44i+22), hole before */
+    }
+    cb_close(&f);
+
+    an_result r;
+    run_json(&r, an_path("holes.pcap"), "--stats", NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    const cJSON *fl = an_nth(&r, "flow", 0);
+    assert_int_equal(an_int(fl, "gaps"), HOLES);
+    assert_int_equal(an_int(fl, "gap_bytes"), 22 * HOLES + 22);
+    assert_int_equal(an_int(fl, "bytes"), 22 * HOLES);
+    assert_int_equal(an_int(fl, "frames") * 22 + an_int(fl, "unsynced_bytes"),
+                     22 * HOLES);
+    assert_true(an_int(an_nth(&r, "stats", 0), "mem_peak") < (32 << 20));
+    an_result_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(many_tiny_flows),
+        cmocka_unit_test(gap_every_segment),
+        cmocka_unit_test(no_valid_frame),
+        cmocka_unit_test(many_holes),
+    };
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s PATH-TO-tamtam-analyze\n", argv[0]);
+        return 2;
+    }
+    an_bin = argv[1];
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
