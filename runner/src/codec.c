@@ -87,16 +87,6 @@ static void add_encode_refusals(const tr_vectors *v, tr_cases *cs)
 
 /* ---- Helpers for expectations and details -------------------------------- */
 
-static char *frame_text(const tt_frame *f)
-{
-    cJSON *o = ttj_frame_to_json(f);
-    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    char *r = tr_xstrdup(s ? s : "(out of memory)");
-    cJSON_free(s);
-    return r;
-}
-
 static void line_field(tr_buf *d, const char *label, const char *line)
 {
     if (!line)
@@ -182,7 +172,7 @@ static void judge_decode(outcome *o, const tr_fvec *fv, const cJSON *resp)
             fail(o, "Expected: consumed %zu\nActual:   consumed %zu", flen,
                  r.consumed);
         } else if ((field = ttj_frame_diff(&fv->frame.f, &r.frame.f, true))) {
-            char *e = frame_text(&fv->frame.f), *g = frame_text(&r.frame.f);
+            char *e = tr_frame_text(&fv->frame.f), *g = tr_frame_text(&r.frame.f);
             fail(o, "field \"%s\" differs\nExpected: %s\nActual:   %s", field,
                  e, g);
             free(e);
@@ -192,26 +182,7 @@ static void judge_decode(outcome *o, const tr_fvec *fv, const cJSON *resp)
     tr_reply_free(&r);
 }
 
-static cJSON *decode_request(const tr_fvec *fv)
-{
-    cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "op", "decode");
-    cJSON_AddItemToObject(req, "hex", ttj_hex_string(fv->bytes, fv->len));
-    return req;
-}
-
 /* ---- Encode ------------------------------------------------------------------ */
-
-static cJSON *encode_request(const tt_frame *f)
-{
-    cJSON *fo = ttj_frame_to_json(f);
-    cJSON_DeleteItemFromObjectCaseSensitive(fo, "crc");
-    cJSON_DeleteItemFromObjectCaseSensitive(fo, "used_len");
-    cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "op", "encode");
-    cJSON_AddItemToObject(req, "frame", fo);
-    return req;
-}
 
 static void judge_encode(outcome *o, const tr_fvec *fv, const cJSON *resp)
 {
@@ -266,19 +237,6 @@ static void judge_refusal(outcome *o, const cJSON *resp)
 
 /* ---- Stream ------------------------------------------------------------------ */
 
-static cJSON *stream_request(const tr_svec *sv)
-{
-    cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "op", "stream");
-    cJSON *arr = cJSON_AddArrayToObject(req, "chunks");
-    size_t at = 0;
-    for (size_t k = 0; k < sv->nchunks; k++) {
-        cJSON_AddItemToArray(arr, ttj_hex_string(sv->bytes + at, sv->chunks[k]));
-        at += sv->chunks[k];
-    }
-    return req;
-}
-
 static char *expected_events(const tr_svec *sv)
 {
     tr_buf b = {0};
@@ -286,7 +244,7 @@ static char *expected_events(const tr_svec *sv)
     for (size_t k = 0; k < sv->nevents; k++) {
         const tr_event *e = &sv->events[k];
         if (e->status == 0) {
-            char *t = frame_text(&e->frame.f);
+            char *t = tr_frame_text(&e->frame.f);
             tr_buf_printf(&b, "%s{\"frame\":%s}", k ? "," : "", t);
             free(t);
         } else {
@@ -440,8 +398,8 @@ static void run_codec_case(codec_ctx *x, tr_case *c, outcome *o)
     tt_frame refuse;
     uint8_t *refuse_payload = NULL;
     switch (c->kind) {
-    case TR_K_DECODE: req = decode_request(fv); break;
-    case TR_K_ENCODE: req = encode_request(&fv->frame.f); break;
+    case TR_K_DECODE: req = tr_decode_request(fv->bytes, fv->len); break;
+    case TR_K_ENCODE: req = tr_encode_request(&fv->frame.f); break;
     case TR_K_ENCODE_REFUSE:
         refusal_fields(fv, &refuse);
         /* Payload: the bytes the vector has, then zeros, UsedLen in all. */
@@ -453,9 +411,11 @@ static void run_codec_case(codec_ctx *x, tr_case *c, outcome *o)
                    have < refuse.used_len ? have : refuse.used_len);
         }
         refuse.payload = refuse_payload;
-        req = encode_request(&refuse);
+        req = tr_encode_request(&refuse);
         break;
-    default: req = stream_request(sv); break;
+    default:
+        req = tr_stream_request(sv->bytes, sv->chunks, sv->nchunks);
+        break;
     }
     cJSON *resp = NULL;
     char *got = NULL;

@@ -22,8 +22,6 @@
 #error "TR_VECTORS_INSTALL_DIR (the installed vector set) must be defined"
 #endif
 
-#define DEFAULT_TIMEOUT_MS 5000
-
 static void usage(FILE *f)
 {
     fputs(
@@ -76,6 +74,13 @@ static bool has_vectors(const char *dir)
     return stat(path, &st) == 0;
 }
 
+const char *tr_default_vectors(void)
+{
+    return has_vectors(TR_VECTORS_DIR) || !has_vectors(TR_VECTORS_INSTALL_DIR)
+               ? TR_VECTORS_DIR
+               : TR_VECTORS_INSTALL_DIR;
+}
+
 static int parse_args(int argc, char **argv, tr_opts *o)
 {
     enum { O_SHIM = 256, O_CONNECT, O_NODE, O_VECTORS, O_CRC, O_CASE, O_LIST,
@@ -98,7 +103,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->crc = -1;
-    o->timeout_ms = DEFAULT_TIMEOUT_MS;
+    o->timeout_ms = TR_DEFAULT_TIMEOUT_MS;
     o->globs = tr_xcalloc((size_t)argc, sizeof *o->globs);
     int c;
     char *end;
@@ -151,10 +156,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         return -1;
     }
     if (!o->vectors)
-        o->vectors = has_vectors(TR_VECTORS_DIR) || !has_vectors(
-                                                        TR_VECTORS_INSTALL_DIR)
-                         ? TR_VECTORS_DIR
-                         : TR_VECTORS_INSTALL_DIR;
+        o->vectors = tr_default_vectors();
     return 0;
 }
 
@@ -184,22 +186,14 @@ static void print_impl(const cJSON *impl)
     fputs(line, stdout);
 }
 
-/* Strings from the shim go into reports: keep them printable. */
-static void sanitize_json(cJSON *j)
-{
-    for (; j; j = j->next) {
-        if (cJSON_IsString(j) && j->valuestring)
-            tr_sanitize(j->valuestring);
-        if (j->string)
-            tr_sanitize(j->string);
-        sanitize_json(j->child);
-    }
-}
-
 int main(int argc, char **argv)
 {
     keep_std_fds();
     signal(SIGPIPE, SIG_IGN);
+    if (argc > 1 && !strcmp(argv[1], "interop"))
+        return tr_interop_main(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "fuzz"))
+        return tr_fuzz_main(argc - 1, argv + 1);
     tr_opts o;
     if (parse_args(argc, argv, &o)) {
         free(o.globs);
@@ -257,7 +251,7 @@ int main(int argc, char **argv)
     int rc = 0;
     if (codec) {
         rc = tr_codec_run(&run, &vc, &impl);
-        sanitize_json(impl);
+        tr_sanitize_json(impl);
     }
     if (wire && rc == 0)
         rc = tr_wire_run(&run, &vw);

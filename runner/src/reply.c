@@ -1,7 +1,8 @@
 /*
- * Responses to decode, encode and stream requests (spec/harness.md 3.4-3.6)
- * read into plain structs, so the codec suite, the interop matrix and the
- * differential fuzzer judge the same reading of a shim's answer.
+ * The decode, encode and stream requests (spec/harness.md 3.4-3.6), and
+ * their responses read into plain structs, so the codec suite, the interop
+ * matrix and the differential fuzzer ask the same way and judge the same
+ * reading of a shim's answer.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,54 @@
 #include <string.h>
 
 #include "run.h"
+
+char *tr_frame_text(const tt_frame *f)
+{
+    cJSON *o = ttj_frame_to_json(f);
+    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    char *r = tr_xstrdup(s ? s : "(out of memory)");
+    cJSON_free(s);
+    return r;
+}
+
+cJSON *tr_decode_request(const uint8_t *bytes, size_t len)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "op", "decode");
+    cJSON_AddItemToObject(req, "hex", ttj_hex_string(bytes, len));
+    return req;
+}
+
+cJSON *tr_encode_fields(const tt_frame *f)
+{
+    cJSON *fo = ttj_frame_to_json(f);
+    cJSON_DeleteItemFromObjectCaseSensitive(fo, "crc");
+    cJSON_DeleteItemFromObjectCaseSensitive(fo, "used_len");
+    return fo;
+}
+
+cJSON *tr_encode_request(const tt_frame *f)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "op", "encode");
+    cJSON_AddItemToObject(req, "frame", tr_encode_fields(f));
+    return req;
+}
+
+cJSON *tr_stream_request(const uint8_t *bytes, const size_t *chunks,
+                         size_t nchunks)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "op", "stream");
+    cJSON *arr = cJSON_AddArrayToObject(req, "chunks");
+    size_t at = 0;
+    for (size_t k = 0; k < nchunks; k++) {
+        cJSON_AddItemToArray(arr, ttj_hex_string(bytes + at, chunks[k]));
+        at += chunks[k];
+    }
+    return req;
+}
 
 __attribute__((format(printf, 2, 3))) static void bad(tr_reply *r,
                                                       const char *fmt, ...)

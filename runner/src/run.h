@@ -49,6 +49,10 @@ void tr_buf_free(tr_buf *b);
  * so text from a broken implementation is safe in JSON, XML and terminals. */
 void tr_sanitize(char *s);
 
+/* tr_sanitize on every string (keys included) of `j` and its siblings and
+ * children: what a shim said goes into reports. */
+void tr_sanitize_json(cJSON *j);
+
 /* Allocation that exits (code 2) when memory runs out. */
 void *tr_xmalloc(size_t n);
 void *tr_xcalloc(size_t n, size_t size);
@@ -119,6 +123,12 @@ typedef struct tr_vectors {
  * against the pinned formats. Returns 0, or -1 with a message in `why`. */
 int tr_vectors_load(const char *dir, tr_vectors *out, char *why, size_t whylen);
 
+/* Checks one vector object as tr_vectors_load checks those of
+ * core-frame.json (`stream`: core-stream.json). Returns 0, or -1 with a
+ * message in `why`. */
+int tr_vector_check(const cJSON *vector, bool stream, char *why,
+                    size_t whylen);
+
 /* Rewrites the expectations of `v` for implementations using `crc`: the
  * integrity byte of every complete frame is recomputed under `crc` (keeping
  * a deliberate CRC error as wrong as it was), and CRC-variant vectors become
@@ -153,7 +163,7 @@ typedef enum tr_answer {
 typedef struct tr_reply {
     tr_answer kind;
     char error[64]; /* TR_ANS_ERROR: the name as given (sanitised) */
-    char why[256];  /* TR_ANS_BAD: what is wrong */
+    char why[1024]; /* TR_ANS_BAD: what is wrong */
     /* decode */
     size_t consumed;
     bool has_frame;
@@ -166,6 +176,19 @@ typedef struct tr_reply {
     size_t nevents;
     size_t pending;
 } tr_reply;
+
+/* The frame object of `f` as one line of JSON (caller frees). */
+char *tr_frame_text(const tt_frame *f);
+
+/* The requests (without "id", which tr_shim_call adds): decode of `len`
+ * bytes; encode of the fields of `f` (tr_encode_fields: the frame object
+ * without crc and used_len); stream of `bytes` delivered in `nchunks`
+ * chunks of the given sizes. */
+cJSON *tr_decode_request(const uint8_t *bytes, size_t len);
+cJSON *tr_encode_fields(const tt_frame *f);
+cJSON *tr_encode_request(const tt_frame *f);
+cJSON *tr_stream_request(const uint8_t *bytes, const size_t *chunks,
+                         size_t nchunks);
 
 /* Read the response `resp` to a decode / encode / stream request into `r`
  * (which they reset): the members of spec/harness.md 3.4-3.6, each checked
@@ -208,6 +231,8 @@ typedef enum tr_kind {
     TR_K_W_BATCH,
     TR_K_W_LARGEST,
     TR_K_W_SLOW,
+    TR_K_INTEROP, /* a cell of the interop matrix */
+    TR_K_FUZZ,    /* an op of the differential fuzzer */
 } tr_kind;
 
 typedef struct tr_case {
@@ -251,6 +276,11 @@ typedef struct tr_opts {
     const char *junit;
     bool verbose;
 } tr_opts;
+
+#define TR_DEFAULT_TIMEOUT_MS 5000
+
+/* The default vector set: the source tree's, else the installed one. */
+const char *tr_default_vectors(void);
 
 /* True when `id` is selected by the --case globs (all when none). */
 bool tr_selected(const tr_opts *o, const char *id);
@@ -414,5 +444,56 @@ void tr_case_done(tr_run *r, tr_case *c, tr_verdict v, char *detail,
 int tr_codec_run(tr_run *r, tr_vectors *v, cJSON **impl);
 /* Runs the selected wire cases against --node. Returns 0 or 2. */
 int tr_wire_run(tr_run *r, tr_vectors *v);
+
+
+/* ---- Several implementations at once: interop and fuzz (impls.c) ------------ */
+
+#define TR_IMPL_NAME_MAX 32
+#define TR_FUZZ_DEFAULT_ITERATIONS 1000
+
+typedef struct tr_impl {
+    char name[TR_IMPL_NAME_MAX + 1]; /* letters, digits, '-', '_' */
+    const char *cmd;                 /* shim command, or a tcp:// unix:// URL */
+    tr_shim shim;
+} tr_impl;
+
+typedef struct tr_multi { /* the command line of interop and fuzz */
+    tr_opts o;     /* vectors, crc, timeout_ms, json, junit, verbose */
+    tr_impl *impls; /* in --impl order; the first is the reference */
+    size_t nimpls;
+    bool started;  /* the shims are initialised (tr_multi_start) */
+    uint64_t seed; /* 0..2^53-1 */
+    bool seed_given;
+    long random;     /* interop: random frames */
+    long iterations; /* fuzz: 0 = bounded by seconds only */
+    long seconds;    /* fuzz: 0 = bounded by iterations only */
+    const char *out; /* fuzz: findings directory */
+} tr_multi;
+
+/* Parses the options after "interop" / "fuzz" (argv[0] is the subcommand).
+ * Returns 0, or -1 with a message on stderr (exit 2). */
+int tr_multi_parse(int argc, char **argv, bool fuzz, tr_multi *m);
+/* Starts every implementation (hello). All must announce --crc when given;
+ * with `same_crc`, all must announce the first one's variant (a note
+ * otherwise). Sets *crc to the first one's. Returns 0, or -1 with a message
+ * on stderr (exit 2). */
+int tr_multi_start(tr_multi *m, bool same_crc, tt_crc *crc);
+/* True when the implementation's hello lists `op`. */
+bool tr_impl_has_op(const tr_impl *im, const char *op);
+/* One request: restarts the shim if a failure stopped it, sends `req`,
+ * reads the response with `read`. Returns 0 with `r` filled (TR_ANS_BAD
+ * with the reason when the shim crashed, hung or broke the protocol), or -1
+ * when the shim could not be started again (the run stops, exit 2). */
+int tr_impl_call(tr_impl *im, tr_progress *p, cJSON *req,
+                 void (*read)(const cJSON *, tr_reply *), tr_reply *r);
+/* The reports' "implementations": [{"name","command", hello members...}]. */
+cJSON *tr_multi_json(const tr_multi *m);
+/* One line per implementation: name, impl, version, CRC. */
+void tr_multi_print(const tr_multi *m);
+void tr_multi_free(tr_multi *m);
+
+/* The subcommands; argv[0] is "interop" / "fuzz". Return the exit status. */
+int tr_interop_main(int argc, char **argv);
+int tr_fuzz_main(int argc, char **argv);
 
 #endif

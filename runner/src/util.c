@@ -131,3 +131,14 @@ void tr_sanitize(char *s)
             *s = '?';
     }
 }
+
+void tr_sanitize_json(cJSON *j)
+{
+    for (; j; j = j->next) {
+        if (cJSON_IsString(j) && j->valuestring)
+            tr_sanitize(j->valuestring);
+        if (j->string)
+            tr_sanitize(j->string);
+        tr_sanitize_json(j->child);
+    }
+}

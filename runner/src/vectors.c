@@ -400,6 +400,22 @@ static int unique_ids(tr_vectors *v, ctx *c)
     return 0;
 }
 
+int tr_vector_check(const cJSON *vector, bool stream, char *why,
+                    size_t whylen)
+{
+    ctx c = {.file = stream ? "core-stream.json" : "core-frame.json",
+             .why = why,
+             .whylen = whylen};
+    tr_vectors v;
+    memset(&v, 0, sizeof v);
+    cJSON *arr = cJSON_CreateArray();
+    cJSON_AddItemToArray(arr, cJSON_Duplicate(vector, true));
+    int r = stream ? load_streams(arr, &v, &c) : load_frames(arr, &v, &c);
+    cJSON_Delete(arr);
+    tr_vectors_free(&v);
+    return r;
+}
+
 int tr_vectors_load(const char *dir, tr_vectors *out, char *why, size_t whylen)
 {
     memset(out, 0, sizeof *out);
