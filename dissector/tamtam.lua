@@ -118,6 +118,14 @@ local function make_crc(p)
     return crc
 end
 
+-- CRC-8 of the frame at pos whose integrity byte is crc_off bytes in
+-- (CF-5.2-a): the bytes before the integrity byte, then UsedLen and the
+-- payload; never the padding.
+local function frame_crc(crc, tvb, pos, crc_off, used_len)
+    local reg = crc.update(crc.init, tvb:raw(pos, crc_off))
+    return crc.final(crc.update(reg, tvb:raw(pos + crc_off + 1, 2 + used_len)))
+end
+
 local CRC = {}
 for i, p in ipairs(TT_CRC) do
     local crc = make_crc(p)
@@ -144,10 +152,12 @@ local function frame_length(b1)
     return 6 + (band(b1, FLAG_EXT) ~= 0 and 2 or 0) + block, block
 end
 
+local UNASSIGNED = "Unassigned" -- a value tamtam.h's table does not name
+
 local function nibble_names(map)
     local vs = {}
     for v = 0, 15 do
-        vs[v] = map[v] and map[v].name or "Unassigned"
+        vs[v] = map[v] and map[v].name or UNASSIGNED
     end
     return vs
 end
@@ -227,8 +237,11 @@ tamtam.experts = { E.truncated, E.used_len, E.crc, E.padding, E.class, E.directi
 local DEFAULT_PORTS = "4774"
 local CRC_ENUM = {}
 for i, p in ipairs(TT_CRC) do
-    -- {name, description, value}: -o matches either string, case-insensitively.
-    CRC_ENUM[i] = { p.name, p.name, i }
+    -- {name, description, value}. Wireshark shows and stores the
+    -- description, so that is the catalogue name ("CRC-8/ROHC"); -o accepts
+    -- either string, case-insensitively: with or without "CRC-8/", as the
+    -- suite's --crc does.
+    CRC_ENUM[i] = { (p.name:gsub("^CRC%-8/", "")), p.name, i }
 end
 
 tamtam.prefs.tcp_ports = Pref.range("TCP ports", DEFAULT_PORTS, "TCP ports decoded as TamTam", 65535)
@@ -263,8 +276,8 @@ local function add_to_columns(pinfo, summary)
 end
 
 local function nibble_label(vs, v)
-    if vs[v] == "Unassigned" then
-        return sformat("Unassigned(0x%X)", v)
+    if vs[v] == UNASSIGNED then
+        return sformat("%s(0x%X)", UNASSIGNED, v)
     end
     return vs[v]
 end
@@ -379,9 +392,7 @@ local function dissect_frame(tvb, pinfo, tree)
         local carried = tvb(crc_off, 1):uint()
         if not status then
             local crc = current_crc()
-            local reg = crc.update(crc.init, tvb:raw(0, crc_off))
-            reg = crc.update(reg, tvb:raw(crc_off + 1, 2 + used_len))
-            local computed = crc.final(reg)
+            local computed = frame_crc(crc, tvb, 0, crc_off, used_len)
             crc_item:add(F.crc_computed, computed):set_generated()
             if computed == carried then
                 crc_status = CHECKSUM_GOOD
@@ -400,14 +411,13 @@ local function dissect_frame(tvb, pinfo, tree)
 
     -- The block, once UsedLen is known to fit and every byte is here.
     if status == STATUS_OK or status == ERR_CRC then
-        local base = fixed
         if used_len > 0 then
-            ti:add(F.payload, tvb(base, used_len))
+            ti:add(F.payload, tvb(fixed, used_len))
         end
         local pad = block - used_len
         if pad > 0 then
-            local pi = ti:add(F.padding, tvb(base + used_len, pad))
-            if tvb:raw(base + used_len, pad):find("[^\0]") then
+            local pi = ti:add(F.padding, tvb(fixed + used_len, pad))
+            if tvb:raw(fixed + used_len, pad):find("[^\0]") then
                 pi:add_proto_expert_info(E.padding,
                     "Padding is not zero (senders write zeros, receivers ignore it: CF-8-b)")
             end
@@ -545,14 +555,10 @@ local function scan_frames(tvb)
         if pos + flen > n then
             break
         end
-        local crc_off = pos + (band(b1, FLAG_EXT) ~= 0 and 5 or 3)
-        local used_len = tvb(crc_off + 1, 2):uint()
-        if used_len > block then
-            return nil
-        end
-        local reg = crc.update(crc.init, tvb:raw(pos, crc_off - pos))
-        reg = crc.update(reg, tvb:raw(crc_off + 1, 2 + used_len))
-        if crc.final(reg) ~= tvb(crc_off, 1):uint() then
+        local crc_off = band(b1, FLAG_EXT) ~= 0 and 5 or 3
+        local used_len = tvb(pos + crc_off + 1, 2):uint()
+        if used_len > block
+            or frame_crc(crc, tvb, pos, crc_off, used_len) ~= tvb(pos + crc_off, 1):uint() then
             return nil
         end
         if tvb:raw(pos, flen):find("[^\0]") then

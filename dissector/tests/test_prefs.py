@@ -75,11 +75,12 @@ def check_crc_variants(c, tmp):
     t.tcp_capture(tcp, [b"".join(datagrams)])
     both = os.path.join(tmp, "variants.pcap")
     t.merge(both, [udp, tcp])
-    # No -o: the default, CRC-8/SMBUS. Names match case-insensitively, as
-    # Wireshark's enum preferences do.
+    # No -o: the default, CRC-8/SMBUS. Names match case-insensitively, with
+    # or without the CRC-8/ prefix (CF-12.1-b).
     settings = [("CRC-8/SMBUS", [])]
     settings += [(name, ["-o", "tamtam.crc_variant:" + name]) for name, _, _ in VARIANT_CRCS]
     settings.append(("CRC-8/ROHC", ["-o", "tamtam.crc_variant:crc-8/rohc"]))
+    settings.append(("CRC-8/SAE-J1850", ["-o", "tamtam.crc_variant:sae-j1850"]))
     for name, opts in settings:
         what = " ".join(opts) or "default"
         pkts = t.packets(both, opts)
