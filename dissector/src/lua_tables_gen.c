@@ -90,24 +90,17 @@ static int gen_block(text *t)
     rc |= text_printf(t, "local TT_VERSION = \"%s\"\n", TT_VERSION);
 
     /* Only the values tamtam.h names; the rest are unassigned. */
+#define NIBBLE_ROW(v, id, name)                                                \
+    rc |= lua_safe(name) ? 0 : -1;                                             \
+    rc |= text_printf(t, "    [0x%X] = { id = \"%s\", name = \"%s\" },\n",     \
+                      (unsigned)(v), #id, name);
     rc |= text_printf(t, "-- X(value, ID, name) of TT_CLASS_MAP\n"
                          "local TT_CLASS = {\n");
-#define CLASS_ROW(v, id, name)                                                 \
-    rc |= lua_safe(name) ? 0 : -1;                                             \
-    rc |= text_printf(t, "    [0x%X] = { id = \"%s\", name = \"%s\" },\n",     \
-                      (unsigned)(v), #id, name);
-    TT_CLASS_MAP(CLASS_ROW)
-#undef CLASS_ROW
-    rc |= text_printf(t, "}\n");
-
-    rc |= text_printf(t, "-- X(value, ID, name) of TT_DIRECTION_MAP\n"
+    TT_CLASS_MAP(NIBBLE_ROW)
+    rc |= text_printf(t, "}\n-- X(value, ID, name) of TT_DIRECTION_MAP\n"
                          "local TT_DIRECTION = {\n");
-#define DIR_ROW(v, id, name)                                                   \
-    rc |= lua_safe(name) ? 0 : -1;                                             \
-    rc |= text_printf(t, "    [0x%X] = { id = \"%s\", name = \"%s\" },\n",     \
-                      (unsigned)(v), #id, name);
-    TT_DIRECTION_MAP(DIR_ROW)
-#undef DIR_ROW
+    TT_DIRECTION_MAP(NIBBLE_ROW)
+#undef NIBBLE_ROW
     rc |= text_printf(t, "}\n");
 
     rc |= text_printf(t, "-- X(ID, name, poly, init, refin, refout, xorout, "
