@@ -19,6 +19,7 @@
 
 #define MAX_FINDINGS 32   /* distinct disagreements kept per run */
 #define SHRINK_BUDGET 600 /* candidates tried per finding */
+#define SHRINK_BYTES (512u * 1024u) /* and their bytes (tr_shrink) */
 #define DETAIL_HEX 256
 #define EVENTS_SHOWN 6    /* stream events named in a description */
 #define REQS_DECODE_CASE "CF-5.3-b,CF-12.2-a,CF-12.2-b,CF-12.2-c"
@@ -496,7 +497,7 @@ static int probe(fuzzer *fz, int op, const tr_input *in)
     }
     fz->op = op;
     fz->target = sig;
-    tr_shrink(&small, fz->crc, still, fz, SHRINK_BUDGET);
+    tr_shrink(&small, fz->crc, still, fz, SHRINK_BUDGET, SHRINK_BYTES);
     int rc = fz->stopped ? -1 : ask(fz, op, &small, &a);
     if (rc == 0 && *a.sig)
         record(fz, op, &a, &small, in->len);

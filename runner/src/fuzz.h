@@ -53,14 +53,16 @@ void tr_fuzz_stream_input(uint32_t *rng, const tr_vectors *v, tt_crc crc,
 typedef bool (*tr_still_fn)(void *ctx, const tr_input *in);
 
 /* Delta debugging: replaces *in with a smaller input for which `still`
- * holds, trying at most `budget` candidates: frame-aware edits of a decode
- * input (bytes past the frame dropped; UsedLen 0 or halved; a smaller
+ * holds, trying at most `budget` candidates whose sizes (bytes, and 4 per
+ * chunk, plus 64) add up to at most `bytes`, so big inputs are tried
+ * fewer times: frame-aware edits of each frame (bytes past a decode input's
+ * frame dropped, a stream's frame dropped; UsedLen 0 or halved; a smaller
  * SizeId; BigMode or HasExt cleared; each cut to the frame length it gives,
- * its integrity byte kept right under `crc` when it was), chunks merged
- * (stream inputs), ranges of bytes removed (halving down to single bytes),
+ * its integrity byte kept right under `crc` when it was), ranges of bytes
+ * removed (halving down to single bytes), chunks merged (stream inputs),
  * then bytes set to zero. Returns the number of candidates tried. */
 size_t tr_shrink(tr_input *in, tt_crc crc, tr_still_fn still, void *ctx,
-                 size_t budget);
+                 size_t budget, size_t bytes);
 
 /* ---- Findings (findings.c) ---------------------------------------------------- */
 

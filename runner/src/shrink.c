@@ -9,12 +9,17 @@
 
 #define ZERO_MAX 64 /* bytes up to which each is tried at zero */
 
+/* What a candidate costs against the byte budget: its bytes and chunks
+ * travel to every implementation (as hex) and their answers grow with it. */
+#define CANDIDATE_COST(in) ((in)->len + 4 * (in)->nchunks + 64)
+
 typedef struct shrinker {
     tr_input cur;
     tt_crc crc;
     tr_still_fn still;
     void *ctx;
-    size_t budget, tried;
+    size_t budget, tried; /* candidates */
+    size_t bytes, spent;  /* CANDIDATE_COST */
 } shrinker;
 
 static tr_input copy(const tr_input *in)
@@ -55,11 +60,14 @@ static void cut(tr_input *in, size_t at, size_t n)
 /* Tries a candidate (consumed): kept when the disagreement persists. */
 static bool try(shrinker *s, tr_input *cand)
 {
-    if (s->tried >= s->budget) {
+    size_t cost = CANDIDATE_COST(cand);
+    if (s->tried >= s->budget || s->spent + cost > s->bytes) {
+        s->tried = s->budget; /* out of budget: no further candidate */
         tr_input_free(cand);
         return false;
     }
     s->tried++;
+    s->spent += cost;
     if (s->still(s->ctx, cand)) {
         tr_input_free(&s->cur);
         s->cur = *cand;
@@ -156,7 +164,8 @@ static bool shape(shrinker *s)
     return false;
 }
 
-/* Stream inputs: everything in one chunk, else neighbours merged. */
+/* Stream inputs: everything in one chunk, else neighbours merged, in runs
+ * of `run` chunks halving from half the chunks down to pairs. */
 static bool merge(shrinker *s)
 {
     if (!s->cur.chunks || s->cur.nchunks < 2)
@@ -167,16 +176,20 @@ static bool merge(shrinker *s)
     if (try(s, &c))
         return true;
     bool changed = false;
-    for (size_t k = 0; k + 1 < s->cur.nchunks;) {
-        c = copy(&s->cur);
-        c.chunks[k] += c.chunks[k + 1];
-        memmove(c.chunks + k + 1, c.chunks + k + 2,
-                (c.nchunks - k - 2) * sizeof *c.chunks);
-        c.nchunks--;
-        if (try(s, &c))
-            changed = true;
-        else
-            k++;
+    for (size_t run = s->cur.nchunks / 2; run >= 2; run /= 2) {
+        for (size_t k = 0; k + 1 < s->cur.nchunks;) {
+            size_t n = run < s->cur.nchunks - k ? run : s->cur.nchunks - k;
+            c = copy(&s->cur);
+            for (size_t j = 1; j < n; j++)
+                c.chunks[k] += c.chunks[k + j];
+            memmove(c.chunks + k + 1, c.chunks + k + n,
+                    (c.nchunks - k - n) * sizeof *c.chunks);
+            c.nchunks -= n - 1;
+            if (try(s, &c))
+                changed = true;
+            else
+                k += n;
+        }
     }
     return changed;
 }
@@ -222,12 +235,12 @@ static bool zeros(shrinker *s)
 }
 
 size_t tr_shrink(tr_input *in, tt_crc crc, tr_still_fn still, void *ctx,
-                 size_t budget)
+                 size_t budget, size_t bytes)
 {
     shrinker s = {.cur = *in, .crc = crc, .still = still, .ctx = ctx,
-                  .budget = budget};
+                  .budget = budget, .bytes = bytes};
     while (s.tried < s.budget &&
-           (shape(&s) || merge(&s) || ranges(&s) || zeros(&s)))
+           (shape(&s) || ranges(&s) || merge(&s) || zeros(&s)))
         ;
     *in = s.cur;
     return s.tried;

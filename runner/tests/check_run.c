@@ -9,12 +9,17 @@
  *   --fail GLOB         some case matching GLOB must be FAIL
  *   --verdict ID=V      case ID must have verdict V
  *   --detail ID=TEXT    the detail of case ID must contain TEXT
- *   --count N           the report must hold N cases
+ *   --count N           the report must hold N cases (the cells of an
+ *                       interop report's "matrix" count as its cases)
  *   --junit FILE        the JUnit report must hold one testcase per case of
  *                       the JSON report and one failure per FAIL
  *   --rm FILE           remove FILE before the run
  *   --output TEXT       stdout+stderr must contain TEXT
  *   --no-output TEXT    stdout+stderr must not contain TEXT
+ *   --small FILE=OUTCOME:N  FILE, a vector file (fuzz findings), must
+ *                       have a right "count", a vector expecting OUTCOME
+ *                       ("valid" or an error name), and every such vector
+ *                       must hold at most N bytes
  *   --server CMD        start CMD (/bin/sh -c) first, read its first line
  *                       "listening URL", replace @URL@ in ARGS with URL,
  *                       stop it afterwards
@@ -95,6 +100,8 @@ static void check_json(const char *path, const check *cs, size_t n)
         return;
     }
     const cJSON *cases = cJSON_GetObjectItemCaseSensitive(doc, "cases");
+    if (!cases)
+        cases = cJSON_GetObjectItemCaseSensitive(doc, "matrix");
     int nfail = 0;
     const cJSON *c0;
     cJSON_ArrayForEach(c0, cases) nfail += !strcmp(field(c0, "verdict"), "FAIL");
@@ -152,6 +159,53 @@ static void check_json(const char *path, const check *cs, size_t n)
                  !strstr(field(c, "detail"), eq + 1))
             bad("case %s: detail lacks \"%s\"", key, eq + 1);
     }
+    cJSON_Delete(doc);
+}
+
+/* --small FILE=OUTCOME:N */
+static void check_small(const char *arg)
+{
+    char file[1024];
+    snprintf(file, sizeof file, "%s", arg);
+    char *eq = strrchr(file, '='), *colon = eq ? strchr(eq, ':') : NULL;
+    if (!colon) {
+        bad("bad check --small %s%s", arg, "");
+        return;
+    }
+    *eq = *colon = '\0';
+    const char *want = eq + 1;
+    size_t max = (size_t)atol(colon + 1);
+    char *text = slurp(file);
+    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *vectors = cJSON_GetObjectItemCaseSensitive(doc, "vectors");
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(doc, "count");
+    if (!cJSON_IsArray(vectors) || !cJSON_IsNumber(count) ||
+        count->valuedouble != cJSON_GetArraySize(vectors)) {
+        bad("%s is not a vector file with a right \"count\"%s", file, "");
+        cJSON_Delete(doc);
+        return;
+    }
+    int matched = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, vectors)
+    {
+        const char *outcome = !strcmp(field(v, "expect"), "valid")
+                                  ? "valid"
+                                  : field(v, "error");
+        if (strcmp(outcome, want))
+            continue;
+        matched++;
+        size_t bytes = strlen(field(v, "hex")) / 2;
+        char num[32];
+        snprintf(num, sizeof num, "%zu", bytes);
+        printf("check_run: %s expects %s with %s bytes\n", field(v, "id"),
+               outcome, num);
+        if (bytes > max)
+            bad("%s holds %s bytes: not shrunk enough", field(v, "id"), num);
+    }
+    if (!matched)
+        bad("no vector of %s expects %s", file, want);
     cJSON_Delete(doc);
 }
 
@@ -275,6 +329,9 @@ int main(int argc, char **argv)
     }
     if (json)
         check_json(json, cs, n);
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(cs[k].kind, "small"))
+            check_small(cs[k].arg);
     free(out);
     printf("check_run: %s\n", failures ? "FAILED" : "all checks passed");
     return failures ? 1 : 0;

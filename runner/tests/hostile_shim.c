@@ -103,7 +103,7 @@ static cJSON *stream(const cJSON *req)
     if (!strcmp(mode, "noencode"))
         return error(req, "unsupported");
     static tt_stream s;
-    static uint8_t buf[1 << 16];
+    static uint8_t buf[1 << 20]; /* a chunk may be a whole request */
     tt_stream_init(&s, TT_CRC_SMBUS);
     cJSON *o = reply(req, true);
     cJSON *events = cJSON_AddArrayToObject(o, "events");
