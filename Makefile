@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build build-san run test bench fuzz install clean
+.PHONY: all deps build build-san run test bench fuzz install install-dissector clean
 
 all: build
 
@@ -53,6 +53,10 @@ fuzz: deps
 
 install: build
 	cmake --install $(BUILD)
+
+# The Wireshark plugin into the personal plugin folder (see dissector/README.md).
+install-dissector:
+	dissector/install.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
