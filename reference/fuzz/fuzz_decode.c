@@ -22,6 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - 1;
     tt_frame f;
     int r = tt_decode(buf, len, crc, &f);
+    if (f.bytes != buf)
+        abort();
     if (r == TT_ERR_TRUNCATED || r == TT_ERR_USED_LEN_EXCEEDS_BLOCK ||
         r == TT_ERR_CRC_MISMATCH)
         return 0;

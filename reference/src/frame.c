@@ -34,6 +34,7 @@ int tt_decode(const uint8_t *buf, size_t len, tt_crc crc, tt_frame *out)
     if (!out || (!buf && len) || (unsigned)crc >= TT_CRC_COUNT)
         return TT_ERR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
+    out->bytes = buf;
     if (len >= 1) {
         out->cls = buf[0] >> 4;
         out->direction = buf[0] & 0x0F;

@@ -55,6 +55,7 @@ static void decode_local_example(void **state)
     assert_int_equal(tt_decode(local_example, sizeof local_example,
                                TT_CRC_SMBUS, &f),
                      22);
+    assert_ptr_equal(f.bytes, local_example);
     assert_int_equal(f.cls, TT_CLASS_DATA);
     assert_int_equal(f.direction, TT_DIR_REQUEST);
     assert_int_equal(f.size_id, 1);

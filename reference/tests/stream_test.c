@@ -53,8 +53,14 @@ static events run(const uint8_t *buf, size_t len, size_t (*chunk)(size_t, void *
         size_t left = n;
         tt_stream_event ev;
         int r;
-        while ((r = tt_stream_next(&s, &p, &left, &ev)) > 0)
+        while ((r = tt_stream_next(&s, &p, &left, &ev)) > 0) {
+            /* The view holds the frame's bytes, from the chunk (whole
+             * frames) or from the receiver's buffer (split frames). */
+            assert_true(ev.offset + ev.frame.frame_len <= len);
+            assert_memory_equal(ev.frame.bytes, buf + ev.offset,
+                                ev.frame.frame_len);
             record(&out, &ev);
+        }
         assert_int_equal(r, 0);
         assert_int_equal(left, 0);
         free(copy);

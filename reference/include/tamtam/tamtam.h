@@ -183,6 +183,7 @@ int tt_frame_length(const uint8_t *buf, size_t len);
 
 /* A decoded frame. Pointers are views into the decoded buffer. */
 typedef struct tt_frame {
+    const uint8_t *bytes; /* the frame's first byte (decode: buf itself) */
     uint8_t cls;       /* Class, 0..15 */
     uint8_t direction; /* 0..15 */
     uint8_t size_id;   /* 0..15 */
@@ -209,9 +210,9 @@ typedef struct tt_frame {
  *   TT_ERR_INVALID_ARGUMENT      out is NULL, buf is NULL with len > 0, or
  *                                crc is not a tt_crc value
  * On every outcome but INVALID_ARGUMENT, `out` holds each field the bytes
- * could supply (so tools can show a bad frame); frame_len is 0 when fewer
- * than two bytes were given; payload/padding are NULL unless the whole frame
- * was present with UsedLen within the block. */
+ * could supply (so tools can show a bad frame); `bytes` is `buf`;
+ * frame_len is 0 when fewer than two bytes were given; payload/padding are
+ * NULL unless the whole frame was present with UsedLen within the block. */
 int tt_decode(const uint8_t *buf, size_t len, tt_crc crc, tt_frame *out);
 
 /* Returns the encoded length of `f` (from size_id, big, has_ext), or
@@ -220,8 +221,9 @@ int tt_encoded_length(const tt_frame *f);
 
 /* Encodes `f` (cls, direction, size_id, channel, flags, dest, used_len,
  * payload) into `out`, computing the CRC under `crc` and zero-filling the
- * padding (CF-8-b, CF-12.4-a). The crc, crc_computed, padding, padding_len
- * and frame_len fields of `f` are ignored. `payload` may overlap `out`.
+ * padding (CF-8-b, CF-12.4-a). The bytes, crc, crc_computed, padding,
+ * padding_len and frame_len fields of `f` are ignored. `payload` may overlap
+ * `out`.
  *
  * Returns the number of bytes written, or:
  *   TT_ERR_USED_LEN_EXCEEDS_BLOCK used_len > block size
