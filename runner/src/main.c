@@ -27,6 +27,12 @@ static void usage(FILE *f)
     fputs(
         "usage: tamtam-run [--shim \"CMD ARGS\" | --shim-connect URL] "
         "[--node URL] [options]\n"
+        "       tamtam-run interop --impl NAME=CMD --impl NAME=CMD... "
+        "[options]\n"
+        "       tamtam-run fuzz --impl NAME=CMD --impl NAME=CMD... "
+        "[options]\n"
+        "(tamtam-run interop --help, tamtam-run fuzz --help: their "
+        "options)\n"
         "\n"
         "Suites (at least one, both allowed):\n"
         "  --shim \"CMD ARGS\"     codec suite: start CMD with /bin/sh -c, "

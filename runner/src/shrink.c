@@ -91,9 +91,10 @@ static bool try_edit(shrinker *s, size_t base, int edit, unsigned arg)
     tr_input c = copy(&s->cur);
     uint8_t *b = c.bytes + base;
     size_t len = c.len - base, flen = tr_frame_len(b, len);
-    size_t end = base + (flen < len ? flen : len); /* where the frame stops */
+    /* Where the frame stops (fewer than two bytes: at the end). */
+    size_t end = base + (flen && flen < len ? flen : len);
     bool right = tr_fuzz_crc_right(b, len, s->crc);
-    size_t at = (b[1] & TT_FLAG_EXT ? 5 : 3) + 1; /* UsedLen */
+    size_t at = (len >= 2 && (b[1] & TT_FLAG_EXT) ? 5 : 3) + 1; /* UsedLen */
     switch (edit) {
     case E_DROP: cut(&c, base, end - base); return try(s, &c);
     case E_TAIL: cut(&c, end, c.len - end); return try(s, &c);
@@ -194,21 +195,18 @@ static bool merge(shrinker *s)
     return changed;
 }
 
-/* Ranges of n bytes removed, n halving from half the input to one. */
+/* A range of n bytes removed, n halving from half the input to one; true
+ * at the first one kept (the caller starts again from the coarsest). */
 static bool ranges(shrinker *s)
 {
-    bool changed = false;
-    for (size_t n = s->cur.len / 2; n >= 1; n /= 2) {
-        for (size_t at = 0; at + n <= s->cur.len;) {
+    for (size_t n = s->cur.len / 2; n >= 1; n /= 2)
+        for (size_t at = 0; at + n <= s->cur.len; at += n) {
             tr_input c = copy(&s->cur);
             cut(&c, at, n);
             if (try(s, &c))
-                changed = true;
-            else
-                at += n;
+                return true;
         }
-    }
-    return changed;
+    return false;
 }
 
 /* Bytes set to zero; in a decode input whose integrity byte is right, it
@@ -237,10 +235,14 @@ static bool zeros(shrinker *s)
 size_t tr_shrink(tr_input *in, tt_crc crc, tr_still_fn still, void *ctx,
                  size_t budget, size_t bytes)
 {
+    bool stream = in->chunks != NULL;
     shrinker s = {.cur = *in, .crc = crc, .still = still, .ctx = ctx,
                   .budget = budget, .bytes = bytes};
+    /* A decode input is one frame: its fields first. A stream input may
+     * hold many: halves and quarters of it first. */
     while (s.tried < s.budget &&
-           (shape(&s) || ranges(&s) || merge(&s) || zeros(&s)))
+           (stream ? ranges(&s) || shape(&s) || merge(&s) || zeros(&s)
+                       : shape(&s) || ranges(&s) || zeros(&s)))
         ;
     *in = s.cur;
     return s.tried;

@@ -8,7 +8,9 @@ function(defect_shim var name)
   set(${var} "$<TARGET_FILE:tt_defect_${name}> shim" PARENT_SCOPE)
 endfunction()
 defect_shim(POLY crc_wrong_polynomial)
-defect_shim(ULEN used_len_overflow_accepted)
+# Under ASan this defect's overread aborts with a report; unsymbolised, a
+# report takes milliseconds instead of a few hundred.
+set(ULEN "ASAN_OPTIONS=symbolize=0 $<TARGET_FILE:tt_defect_used_len_overflow_accepted> shim")
 defect_shim(NOCRC crc_never_checked)
 
 # ---- interop ---------------------------------------------------------------
