@@ -208,8 +208,10 @@ static void cell_fail(interop *x, cell *c, size_t i, const char *fmt, ...)
     tr_sanitize(msg);
     const encoded *en = &x->enc[i];
     cJSON *o = cJSON_CreateObject();
+    cJSON *fo = tr_encode_fields(&x->fr[i].fr.f);
+    char *fields = cJSON_PrintUnformatted(fo);
     cJSON_AddStringToObject(o, "source", x->fr[i].source);
-    cJSON_AddItemToObject(o, "frame", tr_encode_fields(&x->fr[i].fr.f));
+    cJSON_AddItemToObject(o, "frame", fo);
     if (en->kind == TR_ANS_OK)
         cJSON_AddItemToObject(o, "hex", ttj_hex_string(en->bytes, en->len));
     else
@@ -217,11 +219,11 @@ static void cell_fail(interop *x, cell *c, size_t i, const char *fmt, ...)
     cJSON_AddStringToObject(o, "detail", msg);
     cJSON_AddItemToArray(c->failures, o);
 
-    char *fields = tr_frame_text(&x->fr[i].fr.f);
+    /* The fields as sent to the encoder (no crc, no used_len). */
     tr_buf_printf(&c->text, "\n%s: %s\n  Frame: %.*s%s", x->fr[i].source,
-                  msg, FRAME_TEXT, fields,
-                  strlen(fields) > FRAME_TEXT ? "..." : "");
-    free(fields);
+                  msg, FRAME_TEXT, fields ? fields : "",
+                  fields && strlen(fields) > FRAME_TEXT ? "..." : "");
+    cJSON_free(fields);
     if (en->kind == TR_ANS_OK) {
         tr_buf_printf(&c->text, "\n  Hex:   ");
         tr_buf_hex(&c->text, en->bytes, en->len, DETAIL_HEX);
