@@ -20,6 +20,7 @@
 #define MAX_FINDINGS 32   /* distinct disagreements kept per run */
 #define SHRINK_BUDGET 600 /* candidates tried per finding */
 #define SHRINK_BYTES (512u * 1024u) /* and their bytes (tr_shrink) */
+#define SHRINK_BROKEN 24  /* broken answers (each may cost a timeout) */
 #define DETAIL_HEX 256
 #define EVENTS_SHOWN 6    /* stream events named in a description */
 #define REQS_DECODE_CASE "CF-5.3-b,CF-12.2-a,CF-12.2-b,CF-12.2-c"
@@ -56,6 +57,7 @@ typedef struct fuzzer {
     size_t takers[2]; /* per op: implementations that announce it */
     int op;           /* the op of the finding being shrunk */
     const char *target; /* its signature */
+    size_t broken;      /* broken answers while shrinking it */
     bool stopped;     /* an implementation could not be restarted */
     size_t iteration;
     char **sigs; /* signatures already found */
@@ -188,8 +190,11 @@ static bool still(void *ctx, const tr_input *in)
 {
     fuzzer *fz = ctx;
     answers a;
-    bool same = !fz->stopped && ask(fz, fz->op, in, &a) == 0 &&
-                !strcmp(a.sig, fz->target);
+    if (fz->stopped || fz->broken >= SHRINK_BROKEN)
+        return false;
+    bool same = ask(fz, fz->op, in, &a) == 0 && !strcmp(a.sig, fz->target);
+    for (size_t i = 0; a.r && i < fz->m.nimpls; i++)
+        fz->broken += a.group[i] >= 0 && a.r[i].kind == TR_ANS_BAD;
     answers_free(fz, &a);
     return same;
 }
@@ -497,6 +502,7 @@ static int probe(fuzzer *fz, int op, const tr_input *in)
     }
     fz->op = op;
     fz->target = sig;
+    fz->broken = 0;
     tr_shrink(&small, fz->crc, still, fz, SHRINK_BUDGET, SHRINK_BYTES);
     int rc = fz->stopped ? -1 : ask(fz, op, &small, &a);
     if (rc == 0 && *a.sig)
