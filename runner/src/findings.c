@@ -70,19 +70,6 @@ static void remove_stale(const char *dir, const char *prefix)
     closedir(d);
 }
 
-static int write_bytes(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-        fprintf(stderr, "tamtam-run: cannot write %s: %s\n", path,
-                strerror(errno));
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    return 0;
-}
-
 /* One vector file and the twins of its vectors in `twins`/. */
 static int write_set(const char *path, const char *twins, const char *suite,
                      tt_crc crc, const cJSON *vectors)
@@ -106,14 +93,14 @@ static int write_set(const char *path, const char *twins, const char *suite,
         long n = ttj_hex_decode(hex, bin, TR_FUZZ_STREAM_MAX);
         char p[PATH_MAX_LEN];
         if (rc == 0 && (n < 0 || join(p, twins, id, ".bin") ||
-                        write_bytes(p, bin, (size_t)n)))
+                        tr_write_file(p, bin, (size_t)n)))
             rc = -1;
     }
     free(bin);
     tr_buf_printf(&b, "]}\n");
     char *text = tr_buf_take(&b);
     if (rc == 0)
-        rc = write_bytes(path, text, strlen(text));
+        rc = tr_write_file(path, text, strlen(text));
     free(text);
     return rc;
 }

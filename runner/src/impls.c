@@ -84,21 +84,6 @@ static void usage(FILE *f, bool fuzz)
           f);
 }
 
-/* Parses a decimal number in [min, max]. Returns 0, or -1 with a message. */
-static int number(const char *opt, const char *arg, double min, double max,
-                  double *out)
-{
-    char *end;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (*arg == '-' || *arg == '+' || *end || end == arg ||
-        (double)v < min || (double)v > max) {
-        fprintf(stderr, "tamtam-run: %s takes %.0f..%.0f\n", opt, min, max);
-        return -1;
-    }
-    *out = (double)v;
-    return 0;
-}
-
 static bool name_ok(const char *n, size_t len)
 {
     if (!len || len > TR_IMPL_NAME_MAX)
@@ -182,39 +167,34 @@ int tr_multi_parse(int argc, char **argv, bool fuzz, tr_multi *m)
             break;
         case O_VECTORS: m->o.vectors = optarg; break;
         case O_CRC:
-            m->o.crc = tt_crc_from_name(optarg);
-            if (m->o.crc < 0) {
-                fprintf(stderr, "tamtam-run: unknown CRC-8 variant \"%s\" "
-                                "(try CRC-8/SMBUS, rohc, ...)\n",
-                        optarg);
+            if ((m->o.crc = tr_opt_crc(optarg)) < 0)
                 return -1;
-            }
             break;
         case O_TIMEOUT:
-            if (number("--timeout-ms", optarg, 1, 3600000, &v))
+            if (tr_opt_number("--timeout-ms", optarg, 1, 3600000, &v))
                 return -1;
             m->o.timeout_ms = (int)v;
             break;
         case O_JSON: m->o.json = optarg; break;
         case O_JUNIT: m->o.junit = optarg; break;
         case O_SEED:
-            if (number("--seed", optarg, 0, SEED_MAX, &v))
+            if (tr_opt_number("--seed", optarg, 0, SEED_MAX, &v))
                 return -1;
             m->seed = (uint64_t)v;
             m->seed_given = true;
             break;
         case O_RANDOM:
-            if (number("--random", optarg, 0, MAX_RANDOM, &v))
+            if (tr_opt_number("--random", optarg, 0, MAX_RANDOM, &v))
                 return -1;
             m->random = (long)v;
             break;
         case O_ITER:
-            if (number("--iterations", optarg, 1, 1e9, &v))
+            if (tr_opt_number("--iterations", optarg, 1, 1e9, &v))
                 return -1;
             m->iterations = (long)v;
             break;
         case O_SECONDS:
-            if (number("--seconds", optarg, 1, 1e7, &v))
+            if (tr_opt_number("--seconds", optarg, 1, 1e7, &v))
                 return -1;
             m->seconds = (long)v;
             break;

@@ -112,7 +112,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
     o->timeout_ms = TR_DEFAULT_TIMEOUT_MS;
     o->globs = tr_xcalloc((size_t)argc, sizeof *o->globs);
     int c;
-    char *end;
+    double t;
     while ((c = getopt_long(argc, argv, "vh", longs, NULL)) != -1) {
         switch (c) {
         case O_SHIM: o->shim = optarg; break;
@@ -120,25 +120,16 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         case O_NODE: o->node = optarg; break;
         case O_VECTORS: o->vectors = optarg; break;
         case O_CRC:
-            o->crc = tt_crc_from_name(optarg);
-            if (o->crc < 0) {
-                fprintf(stderr, "tamtam-run: unknown CRC-8 variant \"%s\" "
-                                "(try CRC-8/SMBUS, rohc, ...)\n",
-                        optarg);
+            if ((o->crc = tr_opt_crc(optarg)) < 0)
                 return -1;
-            }
             break;
         case O_CASE: o->globs[o->nglobs++] = optarg; break;
         case O_LIST: o->list = true; break;
-        case O_TIMEOUT: {
-            long t = strtol(optarg, &end, 10);
-            if (*end || end == optarg || t < 1 || t > 3600000) {
-                fprintf(stderr, "tamtam-run: --timeout-ms takes 1..3600000\n");
+        case O_TIMEOUT:
+            if (tr_opt_number("--timeout-ms", optarg, 1, 3600000, &t))
                 return -1;
-            }
             o->timeout_ms = (int)t;
             break;
-        }
         case O_KF: o->known_failures = optarg; break;
         case O_JSON: o->json = optarg; break;
         case O_JUNIT: o->junit = optarg; break;

@@ -115,19 +115,6 @@ static cJSON *reqs_array(const char *reqs)
     return a;
 }
 
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-        fprintf(stderr, "tamtam-run: cannot write %s: %s\n", path,
-                strerror(errno));
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    return 0;
-}
-
 cJSON *tr_summary_json(const tr_cases *cs)
 {
     tr_summary s;
@@ -165,7 +152,7 @@ int tr_write_doc(const char *path, cJSON *doc)
     memcpy(withnl, text, n);
     memcpy(withnl + n, "\n", 2);
     cJSON_free(text);
-    int r = write_file(path, withnl);
+    int r = tr_write_file(path, withnl, n + 1);
     free(withnl);
     return r;
 }

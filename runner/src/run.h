@@ -53,6 +53,17 @@ void tr_sanitize(char *s);
  * children: what a shim said goes into reports. */
 void tr_sanitize_json(cJSON *j);
 
+/* Command-line values. tr_opt_number: a decimal integer in [min, max] into
+ * *out; returns 0, or -1 after a message naming `opt`. tr_opt_crc: returns
+ * the tt_crc named `arg` (tt_crc_from_name), or -1 after a message. */
+int tr_opt_number(const char *opt, const char *arg, double min, double max,
+                  double *out);
+int tr_opt_crc(const char *arg);
+
+/* Writes `len` bytes to `path` (replacing it). Returns 0, or -1 after a
+ * message on stderr. */
+int tr_write_file(const char *path, const void *data, size_t len);
+
 /* Allocation that exits (code 2) when memory runs out. */
 void *tr_xmalloc(size_t n);
 void *tr_xcalloc(size_t n, size_t size);

@@ -142,3 +142,41 @@ void tr_sanitize_json(cJSON *j)
         tr_sanitize_json(j->child);
     }
 }
+
+int tr_opt_number(const char *opt, const char *arg, double min, double max,
+                  double *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (*arg < '0' || *arg > '9' || *end || errno || (double)v < min ||
+        (double)v > max) {
+        fprintf(stderr, "tamtam-run: %s takes %.0f..%.0f\n", opt, min, max);
+        return -1;
+    }
+    *out = (double)v;
+    return 0;
+}
+
+int tr_opt_crc(const char *arg)
+{
+    int crc = tt_crc_from_name(arg);
+    if (crc < 0)
+        fprintf(stderr, "tamtam-run: unknown CRC-8 variant \"%s\" (try "
+                        "CRC-8/SMBUS, rohc, ...)\n",
+                arg);
+    return crc;
+}
+
+int tr_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    /* fclose releases the stream whatever it returns: called once. */
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        fprintf(stderr, "tamtam-run: cannot write %s: %s\n", path,
+                strerror(errno));
+    return ok ? 0 : -1;
+}
