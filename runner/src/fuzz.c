@@ -30,12 +30,44 @@ enum { OP_DECODE, OP_STREAM };
 static const char *const op_names[] = {"decode", "stream"};
 
 /* Requirement IDs a finding may name, in the spec's order. */
+#define FINDING_REQS(X)                                                        \
+    X(R_2A, "CF-2-a")                                                          \
+    X(R_2B, "CF-2-b")                                                          \
+    X(R_3_1A, "CF-3.1-a")                                                      \
+    X(R_3_2A, "CF-3.2-a")                                                      \
+    X(R_3_2B, "CF-3.2-b")                                                      \
+    X(R_3_3A, "CF-3.3-a")                                                      \
+    X(R_4A, "CF-4-a")                                                          \
+    X(R_5_1A, "CF-5.1-a")                                                      \
+    X(R_5_2A, "CF-5.2-a")                                                      \
+    X(R_5_3A, "CF-5.3-a")                                                      \
+    X(R_5_3B, "CF-5.3-b")                                                      \
+    X(R_6A, "CF-6-a")                                                          \
+    X(R_6B, "CF-6-b")                                                          \
+    X(R_8A, "CF-8-a")                                                          \
+    X(R_12_2A, "CF-12.2-a")                                                    \
+    X(R_12_2B, "CF-12.2-b")                                                    \
+    X(R_12_2C, "CF-12.2-c")                                                    \
+    X(R_12_3A, "CF-12.3-a")                                                    \
+    X(R_12_3B, "CF-12.3-b")                                                    \
+    X(R_12_3C, "CF-12.3-c")
+
+enum {
+#define REQ_ENUM(id, name) id,
+    FINDING_REQS(REQ_ENUM)
+#undef REQ_ENUM
+    NREQS,
+    R_NONE = -1
+};
 static const char *const req_ids[] = {
-    "CF-2-a",    "CF-2-b",    "CF-3.1-a",  "CF-3.2-a",  "CF-3.2-b",
-    "CF-3.3-a",  "CF-4-a",    "CF-5.1-a",  "CF-5.2-a",  "CF-5.3-a",
-    "CF-5.3-b",  "CF-6-a",    "CF-6-b",    "CF-8-a",    "CF-12.2-a",
-    "CF-12.2-b", "CF-12.2-c", "CF-12.3-a", "CF-12.3-b", "CF-12.3-c"};
-#define NREQS (sizeof req_ids / sizeof *req_ids)
+#define REQ_NAME(id, name) name,
+    FINDING_REQS(REQ_NAME)
+#undef REQ_NAME
+};
+
+/* What a crashed, hung or protocol-breaking implementation "answered"; no
+ * error name can be spelled so. */
+#define BROKEN "(broken)"
 
 typedef struct answers { /* every implementation's answer to one input */
     tr_reply *r;
@@ -61,7 +93,7 @@ typedef struct fuzzer {
     bool stopped;     /* an implementation could not be restarted */
     size_t iteration;
     char **sigs; /* signatures already found */
-    size_t nsigs, repeats;
+    size_t nsigs, repeats, over; /* over: new ones past MAX_FINDINGS */
     cJSON *vectors[2]; /* the findings as vectors, per op */
     cJSON *report;     /* the findings for the JSON report */
     tr_buf text[2];    /* per op, for the terminal and JUnit */
@@ -74,7 +106,7 @@ static const char *label(const tr_reply *r)
 {
     return r->kind == TR_ANS_OK      ? "ok"
            : r->kind == TR_ANS_ERROR ? r->error
-                                     : "broken";
+                                     : BROKEN;
 }
 
 /* How `b` differs from `a` (NULL: it does not), in words stable enough to
@@ -206,19 +238,19 @@ static void need_label(bool *need, const char *l)
     static const struct {
         const char *label;
         int reqs[2];
-    } map[] = {{"ok", {0, -1}},                    /* CF-2-a */
-               {"truncated", {1, 15}},             /* CF-2-b, CF-12.2-b */
-               {"used_len_exceeds_block", {12, -1}}, /* CF-6-b */
-               {"crc_mismatch", {8, 9}},           /* CF-5.2-a, CF-5.3-a */
-               {"broken", {10, -1}}};              /* CF-5.3-b */
+    } map[] = {{"ok", {R_2A, R_NONE}},
+               {"truncated", {R_2B, R_12_2B}},
+               {"used_len_exceeds_block", {R_6B, R_NONE}},
+               {"crc_mismatch", {R_5_2A, R_5_3A}},
+               {BROKEN, {R_5_3B, R_NONE}}};
     for (size_t k = 0; k < sizeof map / sizeof *map; k++)
         if (!strcmp(map[k].label, l)) {
             need[map[k].reqs[0]] = true;
-            if (map[k].reqs[1] >= 0)
+            if (map[k].reqs[1] != R_NONE)
                 need[map[k].reqs[1]] = true;
             return;
         }
-    need[14] = true; /* CF-12.2-a: an error name that is not pinned */
+    need[R_12_2A] = true; /* an error name that is not pinned */
 }
 
 static void need_field(bool *need, const char *how)
@@ -226,10 +258,12 @@ static void need_field(bool *need, const char *how)
     static const struct {
         const char *field;
         int req;
-    } map[] = {{"class", 2},    {"direction", 2}, {"size_id", 3},
-               {"big", 4},      {"ack", 4},       {"priority", 4},
-               {"ext", 4},      {"channel", 5},   {"dest", 6},
-               {"crc", 7},      {"used_len", 11}, {"payload", 13}};
+    } map[] = {{"class", R_3_1A},   {"direction", R_3_1A},
+               {"size_id", R_3_2A}, {"big", R_3_2B},
+               {"ack", R_3_2B},     {"priority", R_3_2B},
+               {"ext", R_3_2B},     {"channel", R_3_3A},
+               {"dest", R_4A},      {"crc", R_5_1A},
+               {"used_len", R_6A},  {"payload", R_8A}};
     const char *f = strstr(how, "field ");
     for (size_t k = 0; f && k < sizeof map / sizeof *map; k++)
         if (!strcmp(f + 6, map[k].field))
@@ -250,26 +284,26 @@ static cJSON *finding_reqs(int op, const answers *a, size_t n)
         errors += r->kind == TR_ANS_ERROR;
     }
     if (errors > 1)
-        need[15] = true; /* CF-12.2-b: two errors, the order decides */
+        need[R_12_2B] = true; /* two errors: the check order decides */
     for (size_t i = 0; i < n; i++) {
         if (a->group[i] < 0 || a->group[i] == a->expect)
             continue;
         const char *how = differs(op, want, &a->r[i], buf, sizeof buf);
         if (!strcmp(how, "consumed"))
-            need[16] = true; /* CF-12.2-c */
+            need[R_12_2C] = true;
         if (!strcmp(how, "pending"))
-            need[18] = true; /* CF-12.3-b */
+            need[R_12_3B] = true;
         need_field(need, how);
     }
     if (op == OP_STREAM) {
         /* A stream answers no decode error: its events carry them. */
-        need[0] = need[1] = need[14] = need[15] = false;
-        need[19] = true; /* CF-12.3-c */
+        need[R_2A] = need[R_2B] = need[R_12_2A] = need[R_12_2B] = false;
+        need[R_12_3C] = true;
         for (size_t g = 0; g < a->ngroups; g++)
             for (size_t k = 0; k < a->r[a->rep[g]].nevents; k++) {
                 int st = a->r[a->rep[g]].events[k].status;
                 if (st) {
-                    need[17] = true; /* CF-12.3-a */
+                    need[R_12_3A] = true;
                     need_label(need, tt_error_name(st));
                 }
             }
@@ -479,7 +513,8 @@ static int probe(fuzzer *fz, int op, const tr_input *in)
     for (size_t k = 0; *a.sig && k < fz->nsigs; k++)
         seen |= !strcmp(fz->sigs[k], a.sig);
     if (!*a.sig || seen || fz->nsigs >= MAX_FINDINGS) {
-        fz->repeats += *a.sig != '\0';
+        fz->repeats += seen;
+        fz->over += *a.sig && !seen;
         answers_free(fz, &a);
         return 0;
     }
@@ -661,6 +696,10 @@ int tr_fuzz_main(int argc, char **argv)
            iterations, (unsigned long long)fz.m.seed, total,
            total == 1 ? "" : "s", fz.found[0], fz.found[1], fz.repeats,
            fz.repeats == 1 ? "" : "s", (double)(tr_now_ms() - t0) / 1000.0);
+    if (fz.over)
+        printf("%zu more disagreements not kept: at most %d per run; fix "
+               "these and run again\n",
+               fz.over, MAX_FINDINGS);
     const cJSON *f;
     cJSON_ArrayForEach(f, files) printf("findings: %s\n", f->valuestring);
     if (cJSON_GetArraySize(files))
@@ -668,12 +707,11 @@ int tr_fuzz_main(int argc, char **argv)
                fz.m.out, (unsigned long long)fz.m.seed);
     printf("reproduce: tamtam-run fuzz");
     for (size_t i = 0; i < n; i++) {
-        printf(" --impl ");
-        char nv[TR_IMPL_NAME_MAX + 2];
-        snprintf(nv, sizeof nv, "%s=", fz.m.impls[i].name);
-        fputs(nv, stdout);
+        printf(" --impl %s=", fz.m.impls[i].name);
         print_quoted(fz.m.impls[i].cmd);
     }
+    printf(" --vectors ");
+    print_quoted(fz.m.o.vectors);
     printf(" --seed %llu --iterations %zu\n", (unsigned long long)fz.m.seed,
            iterations);
     if (rc == 2)
