@@ -421,7 +421,7 @@ static void test_client_never_reads(void **state)
     int probe = open_conn();
     nt_send(probe, valid[0].b, valid[0].n, 0);
     expect_echo(probe, &valid[0]);
-    long rss_before = nt_rss_kib(node.pid);
+    long rss_before = nt_status_kib(node.pid, "VmRSS");
 
     int fd = open_conn();
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -450,7 +450,7 @@ static void test_client_never_reads(void **state)
         fail_msg("the node kept reading a client that never reads: %zu "
                  "bytes accepted",
                  written);
-    long rss_after = nt_rss_kib(node.pid);
+    long rss_after = nt_status_kib(node.pid, "VmRSS");
     print_message("stalled after %zu bytes; node memory grew %ld KiB\n",
                   written, rss_after - rss_before);
     if (rss_after - rss_before > 32 * 1024)

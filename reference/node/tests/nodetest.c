@@ -1,4 +1,5 @@
 /* Child processes and sockets with deadlines, for the tamtam-node tests. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -318,8 +319,7 @@ uint8_t nt_crc8_smbus(const uint8_t *p, size_t n)
     return c;
 }
 
-/* CF-7.1-a, CF-7.2-a. */
-static unsigned block_size(unsigned size_id, bool big)
+unsigned nt_block_size(unsigned size_id, bool big)
 {
     static const unsigned table[16] = {0,   16,  32,   64,   96,   128,
                                        192, 256, 384,  512,  768,  1024,
@@ -343,7 +343,7 @@ size_t nt_frame(uint8_t *out, unsigned cls, unsigned dir, unsigned size_id,
     out[h++] = (uint8_t)(used_len >> 8);
     out[h++] = (uint8_t)used_len;
     memcpy(out + h, payload, used_len);
-    unsigned block = block_size(size_id, flags & 0x1);
+    unsigned block = nt_block_size(size_id, flags & 0x1);
     memset(out + h + used_len, pad, block - used_len);
     /* CRC input: header (+ extension), then UsedLen and payload. */
     uint8_t in[8200];
@@ -385,17 +385,46 @@ const char *nt_tmpdir(void)
     return dir;
 }
 
-long nt_rss_kib(pid_t pid)
+long nt_status_kib(pid_t pid, const char *field)
 {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
+    size_t flen = strlen(field);
     long kib = -1;
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+        if (strncmp(line, field, flen) == 0 && line[flen] == ':' &&
+            sscanf(line + flen + 1, "%ld kB", &kib) == 1)
             break;
     fclose(f);
-    assert_true(kib > 0);
+    if (kib <= 0)
+        fail_msg("no %s in %s", field, path);
     return kib;
+}
+
+long nt_fd_count(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    long n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+bool nt_fd_count_falls_to(pid_t pid, long target)
+{
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int waited = 0; waited < NT_DEADLINE_MS; waited += 10) {
+        if (nt_fd_count(pid) <= target)
+            return true;
+        nanosleep(&tick, NULL);
+    }
+    return false;
 }

@@ -87,6 +87,9 @@ bool nt_peer_closes(int fd);
  * slot the node frees asynchronously). Returns true once answered. */
 bool nt_answered_eventually(unsigned port, const void *p, size_t n);
 
+/* BlockSize(SizeId, BigMode) of CF-7.1-a and CF-7.2-a. */
+unsigned nt_block_size(unsigned size_id, bool big);
+
 /* CRC-8/SMBUS, bit by bit, as printed in spec/core-frame.md 12.6. */
 uint8_t nt_crc8_smbus(const uint8_t *p, size_t n);
 
@@ -107,7 +110,16 @@ size_t nt_unhex(const char *hex, uint8_t *out, size_t cap);
 /* A fresh private directory under TMPDIR (or /tmp) for unix sockets. */
 const char *nt_tmpdir(void);
 
-/* Resident memory of process `pid` in KiB (VmRSS). */
-long nt_rss_kib(pid_t pid);
+/* A memory figure of process `pid` in KiB: `field` is a line name of
+ * /proc/PID/status such as "VmRSS" (resident now) or "VmHWM" (peak
+ * resident since the process started). */
+long nt_status_kib(pid_t pid, const char *field);
+
+/* Open descriptors of process `pid` (entries of /proc/PID/fd). */
+long nt_fd_count(pid_t pid);
+
+/* Waits until process `pid` holds at most `target` descriptors (a server
+ * closing connections its peers left); false when the deadline passes. */
+bool nt_fd_count_falls_to(pid_t pid, long target);
 
 #endif
