@@ -8,7 +8,6 @@
  * answer (the first --impl) with two implementations, the majority's with
  * more (findings.c).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

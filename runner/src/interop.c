@@ -18,7 +18,7 @@
 #define DETAIL_HEX 256           /* bytes of hex in a cell's text detail */
 #define FRAME_TEXT 240           /* chars of a frame object in it */
 #define BATCH_MAX (96u * 1024u)  /* bytes per stream request (HP-2-f) */
-#define BROKEN_IN_A_ROW 3         /* then a shim is asked no more in a cell */
+#define BROKEN_IN_A_ROW 3        /* then a shim is asked no more in a cell */
 #define REQS_DECODE "CF-2-a,CF-12.2-c,CF-12.4-a"
 #define REQS_STREAM "CF-12.3-b,CF-12.3-c,CF-12.4-a"
 
