@@ -22,14 +22,19 @@ struct request {
     const cJSON *json;
     long long id;
     tt_crc crc;
-    struct writer *w;
+    const struct shim_out *out;
 };
 
-static void send_reply(struct writer *w, cJSON *reply)
+static void out_str(const struct shim_out *out, const char *s)
+{
+    out->put(out->ctx, s, strlen(s));
+}
+
+static void send_reply(const struct shim_out *out, cJSON *reply)
 {
     char *text = need(cJSON_PrintUnformatted(reply));
-    writer_str(w, text);
-    writer_put(w, "\n", 1);
+    out_str(out, text);
+    out_str(out, "\n");
     cJSON_free(text);
     cJSON_Delete(reply);
 }
@@ -55,11 +60,11 @@ static void reply_error(const struct request *rq, const char *error)
 {
     cJSON *reply = reply_new(rq, false);
     need(cJSON_AddStringToObject(reply, "error", error));
-    send_reply(rq->w, reply);
+    send_reply(rq->out, reply);
 }
 
 /* `id` is NULL when the request carried no readable id. */
-static void reply_bad_request(struct writer *w, const long long *id,
+static void reply_bad_request(const struct shim_out *out, const long long *id,
                               const char *detail)
 {
     cJSON *reply = need(cJSON_CreateObject());
@@ -68,12 +73,12 @@ static void reply_bad_request(struct writer *w, const long long *id,
     need(cJSON_AddBoolToObject(reply, "ok", false));
     need(cJSON_AddStringToObject(reply, "error", "bad_request"));
     need(cJSON_AddStringToObject(reply, "detail", detail));
-    send_reply(w, reply);
+    send_reply(out, reply);
 }
 
 static void reply_bad_member(const struct request *rq, const char *detail)
 {
-    reply_bad_request(rq->w, &rq->id, detail);
+    reply_bad_request(rq->out, &rq->id, detail);
 }
 
 static bool get_integer(const cJSON *v, long long *out)
@@ -129,7 +134,7 @@ static void op_decode(const struct request *rq)
         cJSON *frame = need(ttj_frame_to_json(&f));
         if (!cJSON_AddItemToObject(reply, "frame", frame))
             need(NULL);
-        send_reply(rq->w, reply);
+        send_reply(rq->out, reply);
     }
     free(bytes);
 }
@@ -187,14 +192,14 @@ static void op_encode(const struct request *rq)
         if (!cJSON_AddItemToObject(reply, "hex",
                                    need(ttj_hex_string(out, (size_t)r))))
             need(NULL);
-        send_reply(rq->w, reply);
+        send_reply(rq->out, reply);
     }
     free(tf);
 }
 
 /* One event in the shape of vectors/core-stream.json: {"frame":{...}} or
  * {"error":"...","offset":N}. */
-static void put_event(struct writer *w, const tt_stream_event *ev)
+static void put_event(const struct shim_out *out, const tt_stream_event *ev)
 {
     cJSON *e = need(cJSON_CreateObject());
     if (ev->status == 0) {
@@ -206,7 +211,7 @@ static void put_event(struct writer *w, const tt_stream_event *ev)
         need(cJSON_AddNumberToObject(e, "offset", (double)ev->offset));
     }
     char *text = need(cJSON_PrintUnformatted(e));
-    writer_str(w, text);
+    out_str(out, text);
     cJSON_free(text);
     cJSON_Delete(e);
 }
@@ -250,7 +255,7 @@ static void op_stream(const struct request *rq)
     char head[64];
     snprintf(head, sizeof head, "{\"id\":%lld,\"ok\":true,\"events\":[",
              rq->id);
-    writer_str(rq->w, head);
+    out_str(rq->out, head);
     bool first = true;
     at = 0;
     cJSON_ArrayForEach(c, chunks)
@@ -261,14 +266,14 @@ static void op_stream(const struct request *rq)
         tt_stream_event ev;
         while (tt_stream_next(s, &p, &left, &ev) > 0) {
             if (!first)
-                writer_put(rq->w, ",", 1);
+                out_str(rq->out, ",");
             first = false;
-            put_event(rq->w, &ev);
+            put_event(rq->out, &ev);
         }
     }
     char tail[48];
     snprintf(tail, sizeof tail, "],\"pending\":%zu}\n", tt_stream_pending(s));
-    writer_str(rq->w, tail);
+    out_str(rq->out, tail);
     free(s);
     free(bytes);
 }
@@ -297,7 +302,7 @@ static void op_hello(const struct request *rq)
         need(cJSON_AddStringToObject(reply, "detail",
                                      "this shim speaks harness protocol "
                                      "version 1"));
-        send_reply(rq->w, reply);
+        send_reply(rq->out, reply);
         return;
     }
     cJSON *reply = reply_new(rq, true);
@@ -308,28 +313,67 @@ static void op_hello(const struct request *rq)
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (ops[i].run != op_hello)
             cJSON_AddItemToArray(names, need(cJSON_CreateString(ops[i].name)));
-    send_reply(rq->w, reply);
+    send_reply(rq->out, reply);
 }
 
-static void handle_line(const char *line, size_t len, tt_crc crc,
-                        struct writer *w)
+/* Whether a string of the (valid JSON) text holds the escape \u0000:
+ * cJSON keeps strings NUL-terminated, so it would silently cut such a
+ * string short ("01\u0000zz" would read as the hex "01"). */
+static bool has_nul_escape(const char *p, size_t len)
+{
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '"') {
+            in_string = !in_string;
+        } else if (in_string && p[i] == '\\') {
+            if (i + 5 < len && p[i + 1] == 'u' &&
+                memcmp(p + i + 2, "0000", 4) == 0)
+                return true;
+            i++;
+        }
+    }
+    return false;
+}
+
+/* Parses the whole line as one JSON value, whitespace around it allowed;
+ * NULL when it is not exactly that. */
+static cJSON *parse_line(const char *line, size_t len)
+{
+    const char *end;
+    cJSON *json = cJSON_ParseWithLengthOpts(line, len, &end, false);
+    if (!json)
+        return NULL;
+    /* cJSON's whitespace: every byte up to the space. */
+    while (end < line + len && (unsigned char)*end <= ' ')
+        end++;
+    if (end == line + len)
+        return json;
+    cJSON_Delete(json);
+    return NULL;
+}
+
+void shim_handle_line(const char *line, size_t len, tt_crc crc,
+                      const struct shim_out *out)
 {
     if (memchr(line, '\0', len)) {
-        reply_bad_request(w, NULL, "the line contains a NUL byte");
+        reply_bad_request(out, NULL, "the line contains a NUL byte");
         return;
     }
-    cJSON *json = cJSON_ParseWithOpts(line, NULL, true);
-    struct request rq = {.json = json, .crc = crc, .w = w};
+    cJSON *json = parse_line(line, len);
+    struct request rq = {.json = json, .crc = crc, .out = out};
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(json, "id");
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(json, "op");
     if (!json) {
-        reply_bad_request(w, NULL, "the line is not valid JSON");
+        reply_bad_request(out, NULL, "the line is not valid JSON");
     } else if (!cJSON_IsObject(json)) {
-        reply_bad_request(w, NULL, "the request is not a JSON object");
+        reply_bad_request(out, NULL, "the request is not a JSON object");
     } else if (!id) {
-        reply_bad_request(w, NULL, "the request has no \"id\"");
+        reply_bad_request(out, NULL, "the request has no \"id\"");
     } else if (!get_integer(id, &rq.id)) {
-        reply_bad_request(w, NULL, "\"id\" must be an integer");
+        reply_bad_request(out, NULL, "\"id\" must be an integer");
+    } else if (has_nul_escape(line, len)) {
+        reply_bad_member(&rq, "a string holds \\u0000, which this shim "
+                              "cannot represent");
     } else if (!cJSON_IsString(op)) {
         reply_bad_member(&rq, "\"op\" must be a string");
     } else {
@@ -345,10 +389,16 @@ static void handle_line(const char *line, size_t len, tt_crc crc,
     cJSON_Delete(json);
 }
 
+static void put_writer(void *ctx, const void *p, size_t n)
+{
+    writer_put(ctx, p, n);
+}
+
 int shim_run(int in_fd, int out_fd, tt_crc crc)
 {
     struct line_reader lr;
     struct writer *w = need(malloc(sizeof *w));
+    const struct shim_out out = {put_writer, w};
     line_reader_init(&lr, in_fd, SHIM_LINE_MAX);
     writer_init(w, out_fd);
     char too_long[96];
@@ -368,9 +418,9 @@ int shim_run(int in_fd, int out_fd, tt_crc crc)
             break;
         }
         if (st == LINE_TOO_LONG)
-            reply_bad_request(w, NULL, too_long);
+            reply_bad_request(&out, NULL, too_long);
         else
-            handle_line(line, len, crc, w);
+            shim_handle_line(line, len, crc, &out);
         if (!writer_flush(w)) {
             log_msg("shim: cannot write a response: %s", strerror(errno));
             status = 1;

@@ -4,6 +4,8 @@
 #ifndef NODE_SHIM_H
 #define NODE_SHIM_H
 
+#include <stddef.h>
+
 #include "tamtam/tamtam.h"
 #include "url.h"
 
@@ -16,6 +18,22 @@
  * about 40 times its text (an array of empty strings), so a capped line
  * costs at most about 170 MB. */
 #define SHIM_LINE_MAX (4u * 1024 * 1024)
+
+/* Where responses go: `put` appends `n` bytes of a response (a response
+ * line arrives in one or more calls, its '\n' last). */
+struct shim_out {
+    void (*put)(void *ctx, const void *p, size_t n);
+    void *ctx;
+};
+
+/* Handles one request: `line` holds `len` bytes, the line without its
+ * newline (any bytes; nothing after them is read). Writes exactly one
+ * response line, '\n' included, to `out`: the op's answer, or bad_request
+ * for a line that is not one JSON object of the protocol (a NUL byte, a
+ * string with \u0000, trailing text, a missing or malformed id, op or
+ * member). Exits with status 70 when memory runs out (need()). */
+void shim_handle_line(const char *line, size_t len, tt_crc crc,
+                      const struct shim_out *out);
 
 /* Serves one session: reads requests from `in_fd` until end of input,
  * writes the responses to `out_fd`. Returns 0 at end of input, 1 when reading

@@ -62,8 +62,3 @@ void writer_put(struct writer *w, const void *p, size_t n)
         n -= k;
     }
 }
-
-void writer_str(struct writer *w, const char *s)
-{
-    writer_put(w, s, strlen(s));
-}

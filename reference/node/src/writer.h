@@ -20,9 +20,6 @@ void writer_init(struct writer *w, int fd);
 /* Appends `n` bytes, writing the buffer out whenever it fills. */
 void writer_put(struct writer *w, const void *p, size_t n);
 
-/* Appends a NUL-terminated string. */
-void writer_str(struct writer *w, const char *s);
-
 /* Writes out everything buffered. Returns true, or false once any write has
  * failed (the peer closed, or an I/O error). */
 bool writer_flush(struct writer *w);

@@ -567,6 +567,9 @@ static void test_bad_request(void **state)
         {"{\"id\":47,\"op\":\"decode\",\"hex\":\"abc\"}", 47},
         {"{\"id\":48,\"op\":\"decode\",\"hex\":\"zz\"}", 48},
         {"{\"id\":49,\"op\":\"decode\",\"hex\":\"20 10\"}", 49},
+        /* \u0000 would cut a string short: hex "2010" here, op "hello". */
+        {"{\"id\":52,\"op\":\"decode\",\"hex\":\"2010\\u0000zz\"}", 52},
+        {"{\"id\":53,\"op\":\"hello\\u0000x\"}", 53},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cJSON *r = ask(cases[i].line);
