@@ -158,7 +158,8 @@ size_t tr_frame_len(const uint8_t *bytes, size_t len);
  * Returns the CRC value. */
 uint8_t tr_frame_crc(tt_crc crc, const uint8_t *p);
 
-/* Copies `src` (payload included) into `dst`. */
+/* Copies `src` (payload included) into `dst`; views into the source's
+ * buffer (bytes, padding) are not kept. */
 void tr_frame_copy(tr_frame *dst, const tt_frame *src);
 void tr_frame_free(tr_frame *f);
 

@@ -23,6 +23,8 @@ void tr_frame_copy(tr_frame *dst, const tt_frame *src)
     if (src->used_len)
         memcpy(dst->payload, src->payload, src->used_len);
     dst->f.payload = dst->payload;
+    /* The copy owns its payload only: no view into the source's buffer. */
+    dst->f.bytes = NULL;
     dst->f.padding = NULL;
     dst->f.padding_len = 0;
 }
