@@ -213,7 +213,12 @@ static pcap_t *open_live(const char *iface, char *errbuf)
     pcap_t *p = pcap_create(iface, errbuf);
     if (!p)
         return NULL;
-    pcap_set_snaplen(p, 262144);
+    /* The largest IP packet and its link header (loopback and offloading
+     * hand up packets of up to 64 KiB). In immediate mode the kernel ring
+     * has one slot of that size per packet: 32 MiB holds about 500, where
+     * the default 2 MiB would hold 30 and drop the rest of a burst. */
+    pcap_set_snaplen(p, 65535 + 64);
+    pcap_set_buffer_size(p, 32 << 20);
     pcap_set_promisc(p, 0);
     pcap_set_timeout(p, 100);
     pcap_set_immediate_mode(p, 1);
@@ -441,6 +446,13 @@ int main(int argc, char **argv)
         return 2;
     }
     if (iface) {
+        /* Said once the filter is in place: a script (or the tests) may
+         * start traffic on this line. */
+        const char *name = pcap_datalink_val_to_name(dlt);
+        fprintf(stderr,
+                "tamtam-analyze: capturing on %s, link-type %s, snapshot "
+                "length %d\n",
+                iface, name ? name : "?", pcap_snapshot(pc));
         live_handle = pc;
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -470,6 +482,9 @@ int main(int argc, char **argv)
         }
     }
     an_engine_finish(a.eng, !an_engine_stopped(a.eng));
+    struct pcap_stat ps;
+    if (iface && pcap_stats(pc, &ps) == 0)
+        a.rep.capture_dropped = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
     const an_totals *t = an_engine_totals(a.eng);
     an_report_summary(&a.rep, t);
     an_outbuf_flush(&a.out);

@@ -637,7 +637,8 @@ void an_report_summary(an_report *r, const an_totals *t)
             ",\"ip_fragments\":%" PRIu64 ",\"malformed\":%" PRIu64
             ",\"not_ip\":%" PRIu64 ",\"other_proto\":%" PRIu64
             ",\"unsupported_link\":%" PRIu64 ",\"snaplen_truncated\":%" PRIu64
-            ",\"tamtam_packets\":%" PRIu64 ",\"mem_peak\":%" PRIu64
+            ",\"tamtam_packets\":%" PRIu64 ",\"capture_dropped\":%" PRIu64
+            ",\"mem_peak\":%" PRIu64
             ",\"crc\":[%s],\"by_class\":",
             span, fps, c->gap_bytes, c->retrans_segs, c->retrans_bytes,
             c->overlap_segs, c->conflict_segs, c->conflict_bytes, c->resyncs,
@@ -646,7 +647,7 @@ void an_report_summary(an_report *r, const an_totals *t)
             t->pkt_result[AN_PKT_FRAGMENT], t->pkt_result[AN_PKT_MALFORMED],
             t->pkt_result[AN_PKT_NOT_IP], t->pkt_result[AN_PKT_OTHER_PROTO],
             t->pkt_result[AN_PKT_UNSUPPORTED_LINK], t->snaplen_truncated,
-            c->packets, t->mem_peak, crcs);
+            c->packets, r->capture_dropped, t->mem_peak, crcs);
         p = json_counts(p, c->cls, 16);
         p = PUT_LIT(p, ",\"by_channel\":");
         p = json_counts(p, t->channel, 256);
@@ -693,6 +694,11 @@ void an_report_summary(an_report *r, const an_totals *t)
                      c->overlap_segs, c->conflict_segs, c->resyncs,
                      c->unsynced_bytes, c->trailing);
     an_outbuf_printf(r->out, "  crc: %s\n", crcs[0] ? crcs : "-");
+    if (r->capture_dropped)
+        an_outbuf_printf(r->out,
+                         "  the capture dropped %" PRIu64
+                         " packets (kernel or interface): expect gaps\n",
+                         r->capture_dropped);
     an_outbuf_printf(r->out,
                      "  not analysed: %" PRIu64 " ip fragments, %" PRIu64
                      " malformed, %" PRIu64 " not ip, %" PRIu64

@@ -25,6 +25,7 @@ typedef struct an_report {
     bool summary_only; /* --stats: flow lines and the summary, no events */
     int crc;           /* configured variant, or AN_CRC_AUTO */
     uint64_t frame_no; /* frames printed so far (-V numbering) */
+    uint64_t capture_dropped; /* live: packets the kernel dropped */
 } an_report;
 
 void an_report_frame(an_report *r, const an_flow *fl, uint64_t ts_us,

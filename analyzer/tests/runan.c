@@ -49,6 +49,8 @@ static int tmpfd(void)
     return fd;
 }
 
+static void parse_lines(an_result *r);
+
 void an_run(an_result *r, const char *const *args, const char *stdin_path,
             int json)
 {
@@ -83,8 +85,22 @@ void an_run(an_result *r, const char *const *args, const char *stdin_path,
     r->err = slurp(err);
     close(out);
     close(err);
-    if (!json)
-        return;
+    if (json)
+        parse_lines(r);
+}
+
+void an_parse_file(an_result *r, const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        fail_msg("%s: %s", path, strerror(errno));
+    r->out = slurp(fd);
+    close(fd);
+    parse_lines(r);
+}
+
+static void parse_lines(an_result *r)
+{
     size_t cap = 64;
     r->line = malloc(cap * sizeof *r->line);
     char *copy = strdup(r->out);

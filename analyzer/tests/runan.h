@@ -26,6 +26,9 @@ void an_run(an_result *r, const char *const *args, const char *stdin_path,
             int json);
 void an_result_free(an_result *r);
 
+/* Fills r->out and r->line from a file of ndjson (r->status untouched). */
+void an_parse_file(an_result *r, const char *path);
+
 /* Number of lines with "type" == type, and the n-th of them (NULL if none). */
 size_t an_count(const an_result *r, const char *type);
 const cJSON *an_nth(const an_result *r, const char *type, size_t n);
