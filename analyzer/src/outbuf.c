@@ -45,17 +45,6 @@ void an_outbuf_write(an_outbuf *o, const char *s, size_t n)
     }
 }
 
-void an_outbuf_u64(an_outbuf *o, uint64_t v)
-{
-    char tmp[20];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    an_outbuf_write(o, tmp + i, sizeof tmp - i);
-}
-
 void an_outbuf_printf(an_outbuf *o, const char *fmt, ...)
 {
     char line[1024];

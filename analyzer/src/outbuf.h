@@ -50,9 +50,6 @@ static inline void an_outbuf_puts(an_outbuf *o, const char *s)
     an_outbuf_write(o, s, strlen(s));
 }
 
-/* Appends `v` in decimal. */
-void an_outbuf_u64(an_outbuf *o, uint64_t v);
-
 /* Appends printf-formatted text (for the rare, human-readable lines). */
 void an_outbuf_printf(an_outbuf *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -38,15 +38,23 @@ static char *put_bool(char *p, bool b)
     return b ? PUT_LIT(p, "true") : PUT_LIT(p, "false");
 }
 
-/* Seconds with six decimals, as pcap's microsecond timestamps. */
+/* Seconds with six decimals, as pcap's microsecond timestamps. The frames
+ * of one packet share its time: the last one formatted is kept. */
 static char *put_ts(char *p, uint64_t ts_us)
 {
-    p = put_u64(p, ts_us / 1000000u);
-    *p++ = '.';
-    uint32_t us = (uint32_t)(ts_us % 1000000u);
-    for (int d = 100000; d >= 1; d /= 10)
-        *p++ = (char)('0' + us / (uint32_t)d % 10);
-    return p;
+    static uint64_t last = UINT64_MAX;
+    static char text[32];
+    static size_t len;
+    if (ts_us != last) {
+        char *q = put_u64(text, ts_us / 1000000u);
+        *q++ = '.';
+        uint32_t us = (uint32_t)(ts_us % 1000000u);
+        for (int d = 100000; d >= 1; d /= 10)
+            *q++ = (char)('0' + us / (uint32_t)d % 10);
+        len = (size_t)(q - text);
+        last = ts_us;
+    }
+    return put(p, text, len);
 }
 
 static const char hex2[513] =
@@ -59,12 +67,22 @@ static const char hex2[513] =
     "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
     "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
+/* Payloads are the bulk of --json output: eight bytes per round. */
 static char *put_hex(char *p, const uint8_t *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8, p += 16) {
         memcpy(p, hex2 + 2 * b[i], 2);
-        p += 2;
+        memcpy(p + 2, hex2 + 2 * b[i + 1], 2);
+        memcpy(p + 4, hex2 + 2 * b[i + 2], 2);
+        memcpy(p + 6, hex2 + 2 * b[i + 3], 2);
+        memcpy(p + 8, hex2 + 2 * b[i + 4], 2);
+        memcpy(p + 10, hex2 + 2 * b[i + 5], 2);
+        memcpy(p + 12, hex2 + 2 * b[i + 6], 2);
+        memcpy(p + 14, hex2 + 2 * b[i + 7], 2);
     }
+    for (; i < n; i++, p += 2)
+        memcpy(p, hex2 + 2 * b[i], 2);
     return p;
 }
 
@@ -381,43 +399,48 @@ void an_report_gap(an_report *r, const an_flow *fl, uint64_t ts_us,
     event(r, fl, ts_us, "gap", j, t);
 }
 
+/* An event at a stream offset with one count: JSON members "stream_offset"
+ * and `key`; text "@OFF " and `what`. */
+static void offset_event(an_report *r, const an_flow *fl, uint64_t ts_us,
+                         const char *type, const char *key, uint64_t off,
+                         uint64_t n, const char *what)
+{
+    char j[128], t[192];
+    snprintf(j, sizeof j, ",\"stream_offset\":%" PRIu64 ",\"%s\":%" PRIu64,
+             off, key, n);
+    snprintf(t, sizeof t, "@%" PRIu64 " %s", off, what);
+    event(r, fl, ts_us, type, j, t);
+}
+
 void an_report_resync(an_report *r, const an_flow *fl, uint64_t ts_us,
                       uint64_t off, uint64_t skipped)
 {
-    char j[96], t[128];
-    snprintf(j, sizeof j, ",\"stream_offset\":%" PRIu64 ",\"skipped\":%" PRIu64,
-             off, skipped);
-    snprintf(t, sizeof t,
-             "@%" PRIu64 " resync: frames start here, %" PRIu64
-             " bytes before skipped",
-             off, skipped);
-    event(r, fl, ts_us, "resync", j, t);
+    char what[128];
+    snprintf(what, sizeof what,
+             "resync: frames start here, %" PRIu64 " bytes before skipped",
+             skipped);
+    offset_event(r, fl, ts_us, "resync", "skipped", off, skipped, what);
 }
 
 void an_report_unsynced(an_report *r, const an_flow *fl, uint64_t ts_us,
                         uint64_t off, uint64_t n)
 {
-    char j[96], t[128];
-    snprintf(j, sizeof j, ",\"stream_offset\":%" PRIu64 ",\"bytes\":%" PRIu64,
-             off, n);
-    snprintf(t, sizeof t,
-             "@%" PRIu64 " unsynced: %" PRIu64
-             " bytes dropped, no frame alignment found",
-             off, n);
-    event(r, fl, ts_us, "unsynced", j, t);
+    char what[128];
+    snprintf(what, sizeof what,
+             "unsynced: %" PRIu64 " bytes dropped, no frame alignment found",
+             n);
+    offset_event(r, fl, ts_us, "unsynced", "bytes", off, n, what);
 }
 
 void an_report_conflict(an_report *r, const an_flow *fl, uint64_t ts_us,
                         uint64_t off, uint64_t n)
 {
-    char j[96], t[128];
-    snprintf(j, sizeof j, ",\"stream_offset\":%" PRIu64 ",\"bytes\":%" PRIu64,
-             off, n);
-    snprintf(t, sizeof t,
-             "@%" PRIu64 " conflict: a retransmission differs in %" PRIu64
+    char what[128];
+    snprintf(what, sizeof what,
+             "conflict: a retransmission differs in %" PRIu64
              " bytes (first copy kept)",
-             off, n);
-    event(r, fl, ts_us, "conflict", j, t);
+             n);
+    offset_event(r, fl, ts_us, "conflict", "bytes", off, n, what);
 }
 
 void an_report_trailing(an_report *r, const an_flow *fl, uint64_t ts_us,

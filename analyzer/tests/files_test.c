@@ -500,28 +500,21 @@ static void text_and_tree(void **state)
     an_result_free(&r);
 }
 
-int main(int argc, char **argv)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(wrong_magic),
-        cmocka_unit_test(truncated_mid_record),
-        cmocka_unit_test(absurd_lengths),
-        cmocka_unit_test(unsupported_link),
-        cmocka_unit_test(from_stdin),
-        cmocka_unit_test(pcapng),
-        cmocka_unit_test(pcapng_mixed_link_types),
-        cmocka_unit_test(exit_codes),
-        cmocka_unit_test(count_limit),
-        cmocka_unit_test(match),
-        cmocka_unit_test(write_matching),
-        cmocka_unit_test(crc_auto),
-        cmocka_unit_test(heuristic),
-        cmocka_unit_test(text_and_tree),
-    };
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s PATH-TO-tamtam-analyze\n", argv[0]);
-        return 2;
-    }
-    an_bin = argv[1];
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(wrong_magic),
+    cmocka_unit_test(truncated_mid_record),
+    cmocka_unit_test(absurd_lengths),
+    cmocka_unit_test(unsupported_link),
+    cmocka_unit_test(from_stdin),
+    cmocka_unit_test(pcapng),
+    cmocka_unit_test(pcapng_mixed_link_types),
+    cmocka_unit_test(exit_codes),
+    cmocka_unit_test(count_limit),
+    cmocka_unit_test(match),
+    cmocka_unit_test(write_matching),
+    cmocka_unit_test(crc_auto),
+    cmocka_unit_test(heuristic),
+    cmocka_unit_test(text_and_tree),
+};
+
+TESTKIT_MAIN(tests)

@@ -150,18 +150,11 @@ static void many_holes(void **state)
     an_result_free(&r);
 }
 
-int main(int argc, char **argv)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(many_tiny_flows),
-        cmocka_unit_test(gap_every_segment),
-        cmocka_unit_test(no_valid_frame),
-        cmocka_unit_test(many_holes),
-    };
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s PATH-TO-tamtam-analyze\n", argv[0]);
-        return 2;
-    }
-    an_bin = argv[1];
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(many_tiny_flows),
+    cmocka_unit_test(gap_every_segment),
+    cmocka_unit_test(no_valid_frame),
+    cmocka_unit_test(many_holes),
+};
+
+TESTKIT_MAIN(tests)

@@ -299,25 +299,18 @@ static void malformed_headers(void **state)
     an_result_free(&r);
 }
 
-int main(int argc, char **argv)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(vlan),
-        cmocka_unit_test(qinq),
-        cmocka_unit_test(ipv6_extension_headers),
-        cmocka_unit_test(linux_cooked_v1),
-        cmocka_unit_test(linux_cooked_v2),
-        cmocka_unit_test(bsd_loopback),
-        cmocka_unit_test(raw_ip),
-        cmocka_unit_test(ipv4_fragments),
-        cmocka_unit_test(ethernet_padding),
-        cmocka_unit_test(udp),
-        cmocka_unit_test(malformed_headers),
-    };
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s PATH-TO-tamtam-analyze\n", argv[0]);
-        return 2;
-    }
-    an_bin = argv[1];
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(vlan),
+    cmocka_unit_test(qinq),
+    cmocka_unit_test(ipv6_extension_headers),
+    cmocka_unit_test(linux_cooked_v1),
+    cmocka_unit_test(linux_cooked_v2),
+    cmocka_unit_test(bsd_loopback),
+    cmocka_unit_test(raw_ip),
+    cmocka_unit_test(ipv4_fragments),
+    cmocka_unit_test(ethernet_padding),
+    cmocka_unit_test(udp),
+    cmocka_unit_test(malformed_headers),
+};
+
+TESTKIT_MAIN(tests)

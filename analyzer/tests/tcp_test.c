@@ -593,28 +593,21 @@ static void eviction(void **state)
     an_result_free(&r);
 }
 
-int main(int argc, char **argv)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(in_order),
-        cmocka_unit_test(reordered),
-        cmocka_unit_test(retransmitted),
-        cmocka_unit_test(overlap_consistent),
-        cmocka_unit_test(overlap_conflicting),
-        cmocka_unit_test(gap_acked),
-        cmocka_unit_test(gap_mid_frame),
-        cmocka_unit_test(gap_at_eof),
-        cmocka_unit_test(midstream),
-        cmocka_unit_test(seq_wrap),
-        cmocka_unit_test(syn_reuse_and_jump),
-        cmocka_unit_test(reset),
-        cmocka_unit_test(snaplen_cut),
-        cmocka_unit_test(eviction),
-    };
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s PATH-TO-tamtam-analyze\n", argv[0]);
-        return 2;
-    }
-    an_bin = argv[1];
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(in_order),
+    cmocka_unit_test(reordered),
+    cmocka_unit_test(retransmitted),
+    cmocka_unit_test(overlap_consistent),
+    cmocka_unit_test(overlap_conflicting),
+    cmocka_unit_test(gap_acked),
+    cmocka_unit_test(gap_mid_frame),
+    cmocka_unit_test(gap_at_eof),
+    cmocka_unit_test(midstream),
+    cmocka_unit_test(seq_wrap),
+    cmocka_unit_test(syn_reuse_and_jump),
+    cmocka_unit_test(reset),
+    cmocka_unit_test(snaplen_cut),
+    cmocka_unit_test(eviction),
+};
+
+TESTKIT_MAIN(tests)
