@@ -36,7 +36,7 @@
 #define MSS 1448u
 #define NCONN 8
 #define POOL 1024
-#define RUNS 2 /* best of */
+#define RUNS 3 /* best of, taken in turns so load spikes hit all alike */
 
 typedef struct pooled {
     uint8_t b[TT_FRAME_MAX];
@@ -155,11 +155,12 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Runs argv with stdout to `out` (a path), stderr to /dev/null; the best
- * of RUNS wall times, the largest RSS. */
-static result run(char *const argv[], const char *out, int runs)
+/* Runs argv `runs` times with stdout to `out` (a path), stderr to
+ * /dev/null, folding the times into *best (the least wall and CPU time,
+ * the largest RSS). */
+static void run_into(result *best, char *const argv[], const char *out,
+                     int runs)
 {
-    result best = {1e30, 1e30, 0, 0};
     for (int i = 0; i < runs; i++) {
         double t0 = now();
         pid_t pid = fork();
@@ -180,14 +181,20 @@ static result run(char *const argv[], const char *out, int runs)
         double t = now() - t0;
         double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-        if (t < best.secs)
-            best.secs = t;
-        if (cpu < best.cpu)
-            best.cpu = cpu;
-        if (ru.ru_maxrss > best.rss_kb)
-            best.rss_kb = ru.ru_maxrss;
-        best.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (t < best->secs)
+            best->secs = t;
+        if (cpu < best->cpu)
+            best->cpu = cpu;
+        if (ru.ru_maxrss > best->rss_kb)
+            best->rss_kb = ru.ru_maxrss;
+        best->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     }
+}
+
+static result run(char *const argv[], const char *out, int runs)
+{
+    result best = {1e30, 1e30, 0, 0};
+    run_into(&best, argv, out, runs);
     return best;
 }
 
@@ -261,19 +268,23 @@ int main(int argc, char **argv)
            now() - t0);
 
     bool tcpdump = have("tcpdump");
-    result rt = {0, 0, 0, 0};
-    printf("full capture (best of %d runs; wall time, CPU time, rates from "
-           "wall time):\n",
-           RUNS);
-    if (tcpdump) {
-        char *a[] = {"tcpdump", "-r", big, "-w", "/dev/null", NULL};
-        rt = run(a, "/dev/null", RUNS);
-        row("tcpdump -r FILE -w /dev/null", &rt, mb, g.frames, "(reading only)");
-    } else {
-        printf("  tcpdump not installed: no reading baseline\n");
-    }
+    result rt = {1e30, 1e30, 0, 0}, rs = rt, rj = rt;
+    char *a[] = {"tcpdump", "-r", big, "-w", "/dev/null", NULL};
     char *as[] = {(char *)analyzer, "--stats", big, NULL};
-    result rs = run(as, out, RUNS);
+    char *aj[] = {(char *)analyzer, "--json", big, NULL};
+    for (int i = 0; i < RUNS; i++) {
+        if (tcpdump)
+            run_into(&rt, a, "/dev/null", 1);
+        run_into(&rs, as, out, 1);
+        run_into(&rj, aj, "/dev/null", 1);
+    }
+    printf("full capture (best of %d runs, in turns; wall time, CPU time, "
+           "rates from wall time):\n",
+           RUNS);
+    if (tcpdump)
+        row("tcpdump -r FILE -w /dev/null", &rt, mb, g.frames, "(reading only)");
+    else
+        printf("  tcpdump not installed: no reading baseline\n");
     uint64_t ok, seen = stats_frames(out, &ok);
     char note[160];
     snprintf(note, sizeof note,
@@ -281,8 +292,6 @@ int main(int argc, char **argv)
              tcpdump ? rs.secs / rt.secs : 0.0,
              tcpdump ? rs.cpu / rt.cpu : 0.0);
     row("tamtam-analyze --stats FILE", &rs, mb, g.frames, tcpdump ? note : "");
-    char *aj[] = {(char *)analyzer, "--json", big, NULL};
-    result rj = run(aj, "/dev/null", RUNS);
     snprintf(note, sizeof note, "%.2fx tcpdump's wall time, %.2fx its CPU",
              tcpdump ? rj.secs / rt.secs : 0.0,
              tcpdump ? rj.cpu / rt.cpu : 0.0);

@@ -131,7 +131,8 @@ static void deliver_frame(an_engine *e, an_flow *fl, int status, uint64_t off,
     fl->c.status[an_status_index(status)]++;
     fl->c.cls[f->cls & 15]++;
     count_channel(e, fl, f->channel);
-    e->sink->frame(e->sink->ctx, fl, e->ts_us, status, off, f, len);
+    if (e->sink->frame)
+        e->sink->frame(e->sink->ctx, fl, e->ts_us, status, off, f, len);
 }
 
 static void add_counts(an_counts *t, const an_counts *c)
@@ -803,8 +804,9 @@ void an_engine_packet(an_engine *e, int dlt, const struct pcap_pkthdr *h,
         if (tcp && (p.tcp_flags & (AN_TCP_SYN | AN_TCP_ACK)) == AN_TCP_SYN) {
             conn_restart(e, c, &p);
         } else {
-            /* A final ACK is expected; data or a FIN after the end is not. */
-            if (!tcp || p.len || (p.tcp_flags & AN_TCP_FIN))
+            /* A final ACK is expected; data or a FIN after the end is not.
+             * Connections the heuristic dismissed are not TamTam at all. */
+            if (c->tamtam && (!tcp || p.len || (p.tcp_flags & AN_TCP_FIN)))
                 e->t.late_packets++;
             return;
         }

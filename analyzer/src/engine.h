@@ -128,7 +128,8 @@ typedef struct an_engine_cfg {
  * capture time of the packet being processed, in microseconds. */
 typedef struct an_sink {
     void *ctx;
-    /* A frame (already counted); `len` stream bytes from `off`. */
+    /* A frame (already counted); `len` stream bytes from `off`. NULL when
+     * frames are only counted. */
     void (*frame)(void *ctx, const an_flow *fl, uint64_t ts_us, int status,
                   uint64_t off, const tt_frame *f, size_t len);
     void (*gap)(void *ctx, const an_flow *fl, uint64_t ts_us, uint64_t off,

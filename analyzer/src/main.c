@@ -440,6 +440,9 @@ int main(int argc, char **argv)
                     sink_resync,  sink_unsynced, sink_conflict,
                     sink_trailing, sink_crc,     sink_fragment,
                     sink_flow_end};
+    /* --stats alone: frames are counted, nothing per frame is needed. */
+    if (summary_only && !a.nmatch && !a.dumper && !a.count)
+        sink.frame = NULL;
     a.eng = an_engine_new(&cfg, &sink);
     if (!a.eng) {
         fprintf(stderr, "tamtam-analyze: out of memory\n");
