@@ -111,11 +111,17 @@ static void probe(void)
     probe_seq++;
 }
 
-static int start_node(const char *listen_url)
+static char udp_url[256];
+
+/* Starts the node with `args` (after "echo"), whose first listener is the
+ * TCP one the probe and the stream loads use; with `udp`, the second is
+ * UDP and its URL goes to udp_url. */
+static int start_node(const char *const *args, bool udp)
 {
-    const char *args[] = {"echo", "--listen", listen_url, NULL};
     nt_start(&node, args);
     node_port = nt_url_port(nt_listening(&node));
+    if (udp)
+        snprintf(udp_url, sizeof udp_url, "%s", nt_listening(&node));
     probe_fd = nt_tcp_connect(node_port);
     probe();
     idle_rss_kib = nt_status_kib(node.pid, "VmRSS");
@@ -126,25 +132,18 @@ static int start_node(const char *listen_url)
 static int setup_tcp(void **state)
 {
     (void)state;
-    return start_node("tcp://127.0.0.1:0");
+    static const char *const args[] = {"echo", "--listen",
+                                       "tcp://127.0.0.1:0", NULL};
+    return start_node(args, false);
 }
 
-/* UDP and TCP in one node: the probe stays a TCP client. */
 static int setup_udp(void **state)
 {
     (void)state;
-    const char *args[] = {"echo", "--listen", "tcp://127.0.0.1:0", "--listen",
-                          "udp://127.0.0.1:0", NULL};
-    nt_start(&node, args);
-    node_port = nt_url_port(nt_listening(&node));
-    static char udp_url[256];
-    snprintf(udp_url, sizeof udp_url, "%s", nt_listening(&node));
-    *state = udp_url;
-    probe_fd = nt_tcp_connect(node_port);
-    probe();
-    idle_rss_kib = nt_status_kib(node.pid, "VmRSS");
-    idle_fds = nt_fd_count(node.pid);
-    return 0;
+    static const char *const args[] = {"echo", "--listen",
+                                       "tcp://127.0.0.1:0", "--listen",
+                                       "udp://127.0.0.1:0", NULL};
+    return start_node(args, true);
 }
 
 static int stop_node(void **state)
@@ -844,10 +843,11 @@ static void send_judged(int fd, const struct buf *d, struct buf *expect,
  * overruns): exactly the valid ones come back, in order. */
 static void test_udp_flood(void **state)
 {
+    (void)state;
     enum { FLOOD = 10000, PACED = 5000, BATCH_DGRAMS = 16 };
     const size_t batch_bytes = 96 * 1024;
     rnd_state = 0x0DD6A4BA;
-    int fd = nt_udp_socket(nt_url_port(*state));
+    int fd = nt_udp_socket(nt_url_port(udp_url));
     static uint8_t in[65536];
     struct buf d = {0}, expect = {0}, lens = {0};
 
