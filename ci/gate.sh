@@ -3,15 +3,17 @@
 # One portable POSIX sh script; the GitHub and GitLab templates call it, and so
 # does this suite's own CI on its C# port, so the templates run tested code.
 #
-#   gate.sh conformance [OPTIONS] [-- TAMTAM_RUN_ARGS...]
+#   gate.sh conformance [OPTIONS] [-- TAMTAM_RUN_ARGS...]   one implementation, the vector suites
+#   gate.sh interop     [OPTIONS] [-- TAMTAM_RUN_ARGS...]   encoder x decoder matrix of 2+ implementations
+#   gate.sh fuzz        [OPTIONS] [-- TAMTAM_RUN_ARGS...]   differential fuzzing of 2+ implementations
+#   gate.sh all         [OPTIONS] [-- TAMTAM_RUN_ARGS...]   the three (or --steps), one verdict
 #
-# Runs tamtam-run with --json and --junit into the report directory, shows its
-# output, then prints a short summary (and writes it as Markdown for job
-# summaries). Exit status is tamtam-run's: 0 no unexpected result, 1 regression
-# (unexpected failure or unexpected pass), 2 the harness could not run; a
-# misconfigured gate or a runner that dies or writes no report is also 2.
-# Further steps (interop, fuzz) plug in as further commands beside
-# "conformance", reusing the runner lookup, report layout and exit handling.
+# Each step runs tamtam-run with --json and --junit into the report directory,
+# shows its output, then prints a short summary read from the JSON report (and
+# writes it as Markdown for job summaries). Exit status is tamtam-run's: 0 no
+# unexpected result, 1 regression (a failing case or cell, a finding), 2 the
+# harness could not run; a misconfigured gate or a runner that dies or writes
+# no report is also 2. "all" exits with the worst status of its steps.
 set -u
 
 prog=gate.sh
@@ -19,32 +21,48 @@ prog=gate.sh
 usage() {
   cat <<'USAGE'
 usage: gate.sh conformance [OPTIONS] [-- TAMTAM_RUN_ARGS...]
+       gate.sh interop --impl NAME=CMD --impl NAME=CMD... [OPTIONS] [-- TAMTAM_RUN_ARGS...]
+       gate.sh fuzz    --impl NAME=CMD --impl NAME=CMD... [OPTIONS] [-- TAMTAM_RUN_ARGS...]
+       gate.sh all     [--steps LIST] [OPTIONS of the three] [-- TAMTAM_RUN_ARGS...]
        gate.sh help
 
-Implementation under test (at least one; each also read from the environment):
+conformance: one implementation under test (at least one of):
   --shim CMD            codec shim started by the runner, e.g. "mono MyShim.exe"  [TAMTAM_SHIM]
   --shim-connect URL    codec shim already listening, tcp://HOST:PORT             [TAMTAM_SHIM_CONNECT]
   --node URL            echo node for the wire suite, tcp:// udp:// unix://       [TAMTAM_NODE]
+  --known-failures FILE expected failures, one case id or glob per line           [TAMTAM_KNOWN_FAILURES]
+  --case GLOB           run only matching cases (repeatable)
 
-Suite:
+interop, fuzz: two or more codec shims, compared with each other:
+  --impl NAME=CMD       an implementation (repeatable, in order; fuzz takes the first
+                        as the reference). NAME: 1-32 letters, digits, - or _;
+                        CMD: a shim command, or tcp://HOST:PORT of a shim server
+  --seed S              seed of the random frames and mutations (default 1)       [TAMTAM_SEED]
+  --random N            interop: random frames besides the vectors (runner's default 500)
+                                                                                  [TAMTAM_INTEROP_RANDOM]
+  --iterations N        fuzz: iterations (default 500, or none with --seconds)   [TAMTAM_FUZZ_ITERATIONS]
+  --seconds N           fuzz: stop after N seconds (not reproducible by itself)  [TAMTAM_FUZZ_SECONDS]
+
+all:
+  --steps LIST          which of conformance, interop, fuzz to run, comma- or
+                        space-separated (default all three)                       [TAMTAM_STEPS]
+
+Every command:
   --runner PATH         tamtam-run to use                                         [TAMTAM_RUN]
   --suite DIR           suite build or install dir (DIR/bin/tamtam-run)           [TAMTAM_SUITE]
                         (neither: tamtam-run from PATH)
   --vectors DIR         vector set (default: the runner's own)                    [TAMTAM_VECTORS]
   --crc NAME            CRC-8 variant, e.g. CRC-8/SMBUS                           [TAMTAM_CRC]
-  --known-failures FILE expected failures, one case id or glob per line           [TAMTAM_KNOWN_FAILURES]
-  --timeout-ms N        per-case timeout                                          [TAMTAM_TIMEOUT_MS]
-  --case GLOB           run only matching cases (repeatable)
-
-Reports:
+  --timeout-ms N        per-case / per-request timeout                            [TAMTAM_TIMEOUT_MS]
   --report-dir DIR      where reports go (default tamtam-report)                  [TAMTAM_REPORT_DIR]
-  --name NAME           report base name (default: the command, "conformance")
-                        DIR/NAME.json, NAME.junit.xml, NAME.log, NAME.summary.md,
-                        NAME.failing.txt (every failing case id, when any)
+  --name NAME           report base name (default: the command; not for "all")
+                        DIR/NAME.json, NAME.junit.xml, NAME.log, NAME.summary.md;
+                        conformance: NAME.failing.txt (every failing case id);
+                        fuzz: NAME.findings/ (the findings as vector files)
 
-Arguments after "--" go to tamtam-run unchanged (e.g. -- -v).
-Environment TAMTAM_GATE_DRY_RUN=1: check the options, print the tamtam-run
-command, run nothing.
+Arguments after "--" go to tamtam-run unchanged (e.g. -- -v); with "all", to
+every step. Environment TAMTAM_GATE_DRY_RUN=1: check the options, print the
+tamtam-run commands, run nothing.
 Exit: 0 pass, 1 regression, 2 harness or gate broken.
 USAGE
 }
@@ -54,13 +72,156 @@ die() {
   exit 2
 }
 
-# Shell-quotes one word for display.
+# Shell-quotes one word for display, when it needs it.
 quote() {
-  printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+  case $1 in
+    ''|*[!A-Za-z0-9_./:=@%+,-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+# Quotes every argument and joins them with spaces.
+quote_all() {
+  line=
+  for a in "$@"; do line="$line $(quote "$a")"; done
+  printf '%s\n' "${line# }"
 }
 
 need_value() {
   [ "$2" -ge 2 ] || die "$1 needs a value (see: gate.sh help)"
+}
+
+need_number() {
+  case $2 in
+    ''|*[!0-9]*) [ -z "$2" ] || die "$1 must be a whole number (got '$2')" ;;
+  esac
+}
+
+# The option belongs to one of the commands listed: else an error naming them.
+for_commands() {
+  opt=$1
+  shift
+  for c in "$@"; do [ "$c" = "$command" ] && return 0; done
+  die "$opt is not an option of $command (only of: $*; see: gate.sh help)"
+}
+
+# ---- options: one parser for every command -------------------------------------
+
+parse_options() {
+  opt_shim=${TAMTAM_SHIM:-}
+  opt_shim_connect=${TAMTAM_SHIM_CONNECT:-}
+  opt_node=${TAMTAM_NODE:-}
+  opt_runner=${TAMTAM_RUN:-}
+  opt_suite=${TAMTAM_SUITE:-}
+  opt_vectors=${TAMTAM_VECTORS:-}
+  opt_crc=${TAMTAM_CRC:-}
+  opt_known=${TAMTAM_KNOWN_FAILURES:-}
+  opt_timeout=${TAMTAM_TIMEOUT_MS:-}
+  opt_report_dir=${TAMTAM_REPORT_DIR:-tamtam-report}
+  opt_seed=${TAMTAM_SEED:-}
+  opt_random=${TAMTAM_INTEROP_RANDOM:-}
+  opt_iterations=${TAMTAM_FUZZ_ITERATIONS:-}
+  opt_seconds=${TAMTAM_FUZZ_SECONDS:-}
+  opt_steps=${TAMTAM_STEPS:-}
+  opt_name=
+  opt_cases=
+  opt_impls=
+  impl_empty=
+  nimpls=0
+  npass=0
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --shim) for_commands "$1" conformance all; need_value "$1" $#; opt_shim=$2; shift ;;
+      --shim-connect) for_commands "$1" conformance all; need_value "$1" $#; opt_shim_connect=$2; shift ;;
+      --node) for_commands "$1" conformance all; need_value "$1" $#; opt_node=$2; shift ;;
+      --known-failures) for_commands "$1" conformance all; need_value "$1" $#; opt_known=$2; shift ;;
+      --case) for_commands "$1" conformance all; need_value "$1" $#; opt_cases="$opt_cases
+$2"; shift ;;
+      --impl) for_commands "$1" interop fuzz all; need_value "$1" $#; add_impl "$2"; shift ;;
+      --seed) for_commands "$1" interop fuzz all; need_value "$1" $#; opt_seed=$2; shift ;;
+      --random) for_commands "$1" interop all; need_value "$1" $#; opt_random=$2; shift ;;
+      --iterations) for_commands "$1" fuzz all; need_value "$1" $#; opt_iterations=$2; shift ;;
+      --seconds) for_commands "$1" fuzz all; need_value "$1" $#; opt_seconds=$2; shift ;;
+      --steps) for_commands "$1" all; need_value "$1" $#; opt_steps=$2; shift ;;
+      --name) for_commands "$1" conformance interop fuzz; need_value "$1" $#; opt_name=$2; shift ;;
+      --runner) need_value "$1" $#; opt_runner=$2; shift ;;
+      --suite) need_value "$1" $#; opt_suite=$2; shift ;;
+      --vectors) need_value "$1" $#; opt_vectors=$2; shift ;;
+      --crc) need_value "$1" $#; opt_crc=$2; shift ;;
+      --timeout-ms) need_value "$1" $#; opt_timeout=$2; shift ;;
+      --report-dir) need_value "$1" $#; opt_report_dir=$2; shift ;;
+      -h|--help) usage; exit 0 ;;
+      --) shift; npass=$#; break ;;
+      *) die "unknown option '$1' for $command (see: gate.sh help)" ;;
+    esac
+    shift
+  done
+  # What follows "--" is kept as the positional parameters of the caller.
+  need_number --timeout-ms "$opt_timeout"
+  need_number --seed "$opt_seed"
+  need_number --random "$opt_random"
+  need_number --iterations "$opt_iterations"
+  need_number --seconds "$opt_seconds"
+  case $opt_name in
+    */*) die "--name must be a plain file name" ;;
+  esac
+  [ -n "$opt_report_dir" ] || die "--report-dir must not be empty"
+  # Deterministic by default: CI runs the same inputs every time.
+  [ -n "$opt_seed" ] || opt_seed=1
+  [ -n "$opt_iterations" ] || [ -n "$opt_seconds" ] || opt_iterations=500
+}
+
+# add_impl NAME=CMD: checked here so that a template's typo fails the dry run.
+add_impl() {
+  name=${1%%=*}
+  cmd=${1#*=}
+  case $1 in
+    *=*) ;;
+    *) die "--impl takes NAME=CMD (got '$1')" ;;
+  esac
+  case $name in
+    ''|*[!A-Za-z0-9_-]*) die "--impl: NAME must be 1-32 letters, digits, '-' or '_' (got '$name')" ;;
+  esac
+  [ ${#name} -le 32 ] || die "--impl: NAME must be at most 32 characters (got '$name')"
+  case $1 in
+    *'
+'*) die "--impl $name: the command must be one line" ;;
+  esac
+  # An empty command (an unset variable in a CI file) matters only when
+  # interop or fuzz runs: "all --steps conformance" may leave it empty.
+  if [ -z "$cmd" ]; then
+    impl_empty=$name
+    return
+  fi
+  case "
+$opt_impls" in
+    *"
+$name="*) die "--impl: two implementations are named '$name'" ;;
+  esac
+  opt_impls="$opt_impls
+$1"
+  nimpls=$((nimpls + 1))
+}
+
+# The implementations, NAME=CMD one a line, in the order given.
+impl_lines() {
+  printf '%s\n' "$opt_impls" | sed '/^$/d'
+}
+
+# Checks what a step needs before anything runs.
+check_conformance() {
+  [ -n "$opt_shim$opt_shim_connect$opt_node" ] ||
+    die "nothing to test: give --shim CMD, --shim-connect URL or --node URL"
+  if [ -n "$opt_known" ] && [ -z "$dry_run" ] && [ ! -r "$opt_known" ]; then
+    die "known-failures file $opt_known is not readable"
+  fi
+}
+
+check_multi() {
+  [ -z "$impl_empty" ] ||
+    die "--impl $impl_empty= has no command (an empty variable in the CI file?)"
+  [ "$nimpls" -ge 2 ] ||
+    die "$1 compares implementations: give two or more --impl NAME=CMD (got $nimpls)"
 }
 
 # ---- shared by every command -----------------------------------------------
@@ -86,32 +247,34 @@ find_runner() {
   [ -n "$dry_run" ] || [ -x "$runner" ] || die "$runner is not an executable"
 }
 
-# run_step NAME TAMTAM_RUN_ARGS...: runs tamtam-run with reports into
+# run_step KIND NAME TAMTAM_RUN_ARGS...: runs tamtam-run with reports into
 # $opt_report_dir/NAME.*, prints the summary, returns the gate's exit status.
+# KIND (conformance, interop, fuzz) chooses the summary.
 run_step() {
-  step=$1
-  shift
+  kind=$1 step=$2
+  shift 2
   json=$opt_report_dir/$step.json
   junit=$opt_report_dir/$step.junit.xml
   log=$opt_report_dir/$step.log
   md=$opt_report_dir/$step.summary.md
   failing=$opt_report_dir/$step.failing.txt
-  set -- "$runner" "$@" --json "$json" --junit "$junit"
+  findings=$opt_report_dir/$step.findings
 
   if [ -n "$dry_run" ]; then
-    line=
-    for a in "$@"; do line="$line $(quote "$a")"; done
-    echo "${line# }"
+    quote_all "$runner" "$@" --json "$json" --junit "$junit"
     return 0
   fi
 
   mkdir -p "$opt_report_dir" || die "cannot create report directory $opt_report_dir"
+  # The last run's reports must not pass for this run's (fuzz writes findings
+  # only when it has some).
   rm -f "$json" "$junit" "$log" "$md" "$failing"
+  [ "$kind" != fuzz ] || rm -rf "$findings"
   echo "== TamTam gate: $step =="
   # tee keeps the runner's output visible in the CI log and saves it; the
   # status travels through a file because sh has no pipefail.
   rcfile=$opt_report_dir/.$step.rc
-  { "$@" 2>&1; echo $? >"$rcfile"; } | tee "$log"
+  { "$runner" "$@" --json "$json" --junit "$junit" 2>&1; echo $? >"$rcfile"; } | tee "$log"
   rc=$(cat "$rcfile" 2>/dev/null) || rc=
   rm -f "$rcfile"
 
@@ -126,48 +289,128 @@ run_step() {
     why="tamtam-run exited $rc but wrote no JSON/JUnit report"
     rc=2
   fi
-  summarize "$step" "$rc" "$why"
+  summarize "$kind" "$step" "$rc" "$why" "$@"
   return "$rc"
 }
 
-# Counts and failing cases from the runner's JSON report, by the pinned key
-# names ("summary": {"pass",...}; "cases": [{"id",...,"verdict"}]). The report
-# files stay the authority; this only points at them.
+# ---- reading the JSON reports ------------------------------------------------
+# The report shapes are pinned (spec/harness.md 8.5, 8.8, 8.9); the summary
+# reads a few members by their key names and points at the reports, which stay
+# the authority. No JSON tool is assumed on a CI machine, so this is awk.
+
+# json_pick FILE KEY_REGEX: "key<TAB>value" for every member whose key matches,
+# in document order; strings unescaped (line breaks as spaces), numbers and
+# literals as written, an array of strings as one line per element. A key
+# cannot match inside a string: every quote in a string is escaped.
+json_pick() {
+  tr -d '\n\r' <"$1" | awk -v keys="$2" '
+    function unescape(v,   out, i, c) {
+      v = substr(v, 2, length(v) - 2)
+      out = ""
+      while ((i = index(v, "\\")) > 0) {
+        c = substr(v, i + 1, 1)
+        if (c == "n" || c == "t" || c == "r") c = " "
+        else if (c == "b" || c == "f") c = ""
+        else if (c == "u") c = "\\u"
+        out = out substr(v, 1, i - 1) c
+        v = substr(v, i + 2)
+      }
+      return out v
+    }
+    BEGIN {
+      str = "\"([^\"\\\\]|\\\\.)*\""
+      ws = "[ \t]*"
+      re = "\"(" keys ")\"" ws ":" ws "(" str "|-?[0-9][-+.eE0-9]*|true|false|null|\\[" ws "(" str ws "," ws ")*(" str ")?" ws "\\])"
+    }
+    {
+      s = $0
+      while (match(s, re)) {
+        tok = substr(s, RSTART, RLENGTH)
+        s = substr(s, RSTART + RLENGTH)
+        k = substr(tok, 2); sub(/".*/, "", k)
+        v = tok; sub(/^"[^"]*"[ \t]*:[ \t]*/, "", v)
+        if (v ~ /^\[/) {
+          while (match(v, str)) {
+            print k "\t" unescape(substr(v, RSTART, RLENGTH))
+            v = substr(v, RSTART + RLENGTH)
+          }
+        } else if (v ~ /^"/) print k "\t" unescape(v)
+        else print k "\t" v
+      }
+    }'
+}
+
+# The summary's count of VERDICT ("summary": {"pass": N, ...}).
 json_count() {
   tr -d '\n\r' <"$json" | sed -n 's/.*"summary"[^}]*"'"$1"'"[[:space:]]*:[[:space:]]*\([0-9][0-9]*\).*/\1/p'
 }
 
+# Ids of the cases whose verdict is FAIL, in report order.
 failing_cases() {
-  tr -d '\n\r' <"$json" | awk '{
-    s = $0
-    while (match(s, /"(id|verdict)"[ \t]*:[ \t]*"([^"\\]|\\.)*"/)) {
-      tok = substr(s, RSTART, RLENGTH)
-      s = substr(s, RSTART + RLENGTH)
-      key = tok; sub(/"[ \t]*:.*/, "", key); sub(/^"/, "", key)
-      val = tok; sub(/^"[a-z]*"[ \t]*:[ \t]*"/, "", val); sub(/"$/, "", val)
-      if (key == "id") id = val
-      else if (toupper(val) == "FAIL" && id != "") { print id; id = "" }
-    }
-  }'
+  json_pick "$json" 'id|verdict' | awk -F '\t' '
+    $1 == "id" { id = $2 }
+    $1 == "verdict" && toupper($2) == "FAIL" && id != "" { print id; id = "" }'
 }
 
+# ---- summaries -----------------------------------------------------------------
+
+# summarize KIND STEP RC WHY TAMTAM_RUN_ARGS...: the terminal summary, and the
+# same in Markdown in $md.
 summarize() {
-  step=$1 rc=$2 why=$3
+  kind=$1 step=$2 rc=$3 why=$4
+  shift 4
   case $rc in
     0) verdict="PASS" ;;
     1) verdict="REGRESSION" ;;
     *) verdict="HARNESS BROKEN" ;;
   esac
   counts=
-  fails=
   if [ -s "$json" ]; then
     for k in pass fail info unsupported expected_fail; do
       n=$(json_count "$k")
       [ -n "$n" ] && counts="$counts $k $n,"
     done
     counts=${counts%,}
-    fails=$(failing_cases)
   fi
+  case $kind in
+    interop) unit=cells ;;
+    *) unit=cases ;;
+  esac
+
+  echo
+  echo "-- gate summary: $step --"
+  echo "result:    $verdict (exit $rc)"
+  [ -n "$why" ] && echo "reason:    $why"
+  [ -n "$counts" ] && echo "$unit:    $counts"
+  {
+    echo "### TamTam gate: $step: $verdict"
+    echo
+    [ -n "$why" ] && echo "$why" && echo
+    [ -n "$counts" ] && echo "$(echo "$unit" | sed 's/^c/C/'):$counts" && echo
+  } >"$md"
+
+  if [ -s "$json" ]; then
+    case $kind in
+      conformance) summarize_conformance "$rc" ;;
+      interop) summarize_interop "$@" ;;
+      fuzz) summarize_fuzz "$@" ;;
+    esac
+  fi
+
+  written=
+  for f in "$json" "$junit" "$log" "$failing"; do
+    [ ! -s "$f" ] || written="$written $f"
+  done
+  [ ! -d "$findings" ] || written="$written $findings/"
+  echo "reports:  ${written:- none}"
+  for f in "$json" "$junit" "$log"; do
+    # shellcheck disable=SC2016 # the backquotes are Markdown
+    [ ! -s "$f" ] || printf 'Report: `%s`\n' "$(basename "$f")"
+  done >>"$md"
+}
+
+summarize_conformance() {
+  fails=$(failing_cases)
   # The summary shows the first failing cases; the file has them all.
   shown=$fails
   more=
@@ -178,97 +421,197 @@ summarize() {
       shown=$(head -n "$max_listed" "$failing")
       more="… and $((total - max_listed)) more, all in $failing"
     fi
-  fi
-
-  echo
-  echo "-- gate summary: $step --"
-  echo "result:    $verdict (exit $rc)"
-  [ -n "$why" ] && echo "reason:    $why"
-  [ -n "$counts" ] && echo "cases:    $counts"
-  if [ -n "$fails" ]; then
     echo "failing:"
     echo "$shown" | sed 's/^/  /'
     [ -z "$more" ] || echo "  $more"
     echo "reproduce: add --case 'ID' (and -- -v for the bytes) to this gate.sh call"
-  elif [ "$rc" -eq 1 ]; then
-    echo "note:      no failing case: a known failure now passes; the runner's output above names the lines to remove"
-  fi
-  written=
-  for f in "$json" "$junit" "$log" "$failing"; do
-    [ ! -s "$f" ] || written="$written $f"
-  done
-  echo "reports:  ${written:- none}"
-
-  {
-    echo "### TamTam gate: $step: $verdict"
-    echo
-    [ -n "$why" ] && echo "$why" && echo
-    [ -n "$counts" ] && echo "Cases:$counts" && echo
-    if [ -n "$fails" ]; then
+    {
       echo "| Failing case |"
       echo "|---|"
       # shellcheck disable=SC2016 # the backquotes are Markdown
       echo "$shown" | sed 's/^\(.*\)$/| `\1` |/'
       [ -z "$more" ] || echo "| $more |"
       echo
-    fi
-    for f in "$json" "$junit" "$log"; do
-      # shellcheck disable=SC2016 # the backquotes are Markdown
-      [ ! -s "$f" ] || printf 'Report: `%s`\n' "$(basename "$f")"
-    done
-  } >"$md"
+    } >>"$md"
+  elif [ "$1" -eq 1 ]; then
+    echo "note:      no failing case: a known failure now passes; the runner's output above names the lines to remove"
+  fi
 }
 
-# ---- gate.sh conformance -----------------------------------------------------
+# Shared by the interop and fuzz summaries: awk functions for text that goes
+# into one summary line or one Markdown table cell.
+awk_lib='
+  function squeeze(s) { gsub(/[ \t]+/, " ", s); sub(/^ /, "", s); sub(/ $/, "", s); return s }
+  function clip(s, n) { return length(s) > n ? substr(s, 1, n) "…" : s }
+  function hexclip(h) { return length(h) > 64 ? substr(h, 1, 64) "… (" length(h) / 2 " bytes)" : h }
+  function cell(s) { gsub(/\|/, "\\|", s); return s }
+'
+
+# The interop matrix from the JSON report: one table per op, encoder rows by
+# decoder columns, passed/total frames; then each failing cell with its first
+# failing frame.
+summarize_interop() {
+  json_pick "$json" 'name|id|verdict|op|encoder|decoder|pass|fail|total|source|hex|detail' |
+    awk -F '\t' -v md="$md" "$awk_lib"'
+    $1 == "name" && ncell == 0 { impl[++nimpl] = $2; next }
+    $1 == "id" && $2 ~ /^interop\./ { c = ++ncell; id[c] = $2; first = 0; next }
+    c == 0 { next }
+    $1 == "verdict" { verdict[c] = toupper($2) }
+    $1 == "op" { op[c] = $2; if (!(($2) in seen)) { seen[$2] = 1; ops[++nops] = $2 } }
+    $1 == "encoder" { enc[c] = $2 }
+    $1 == "decoder" { dec[c] = $2 }
+    $1 == "pass" { pass[c] = $2 }
+    $1 == "fail" { failed[c] = $2 }
+    $1 == "total" { total[c] = $2 }
+    $1 == "source" && !first { first = 1; src[c] = $2 }
+    $1 == "hex" && first == 1 && $2 != "null" { hex[c] = $2 }
+    $1 == "detail" && first == 1 { det[c] = squeeze($2); first = 2 }
+    END {
+      for (i = 1; i <= ncell; i++) {
+        text = pass[i] "/" total[i]
+        if (verdict[i] == "FAIL") text = text " FAIL"
+        else if (verdict[i] == "UNSUPPORTED") text = "unsupported"
+        at[op[i], enc[i], dec[i]] = text
+      }
+      for (o = 1; o <= nops; o++) {
+        printf "%s: encoder rows x decoder columns, frames passed/total\n", ops[o]
+        printf "**%s**: encoder rows × decoder columns, frames passed/total\n\n", ops[o] >>md
+        w0 = length("encoder \\ decoder")
+        for (r = 1; r <= nimpl; r++) if (length(impl[r]) > w0) w0 = length(impl[r])
+        line = sprintf("  %-" w0 "s", "encoder \\ decoder")
+        mdl = "| encoder \\ decoder |"
+        for (k = 1; k <= nimpl; k++) {
+          w[k] = length(impl[k])
+          for (r = 1; r <= nimpl; r++)
+            if (length(at[ops[o], impl[r], impl[k]]) > w[k]) w[k] = length(at[ops[o], impl[r], impl[k]])
+          line = line sprintf("  %-" w[k] "s", impl[k])
+          mdl = mdl " " impl[k] " |"
+        }
+        sub(/ +$/, "", line)
+        print line
+        print mdl >>md
+        mdl = "|---|"
+        for (k = 1; k <= nimpl; k++) mdl = mdl "---|"
+        print mdl >>md
+        for (r = 1; r <= nimpl; r++) {
+          line = sprintf("  %-" w0 "s", impl[r])
+          mdl = "| " impl[r] " |"
+          for (k = 1; k <= nimpl; k++) {
+            t = at[ops[o], impl[r], impl[k]]
+            if (t == "") t = "-"
+            line = line sprintf("  %-" w[k] "s", t)
+            sub(/ FAIL$/, " **FAIL**", t)
+            mdl = mdl " " t " |"
+          }
+          sub(/ +$/, "", line)
+          print line
+          print mdl >>md
+        }
+        print "" >>md
+      }
+      nf = 0
+      for (i = 1; i <= ncell; i++) {
+        if (verdict[i] != "FAIL") continue
+        if (!nf++) {
+          print "failing cells (interop.OP.ENCODER.DECODER):"
+          print "| Failing cell | Frames failed | First failing frame |" >>md
+          print "|---|---|---|" >>md
+        }
+        printf "  %s: %s of %s frames failed, the first: %s\n", id[i], failed[i], total[i], src[i]
+        if (det[i] != "") printf "      %s\n", clip(det[i], 200)
+        if (hex[i] != "") printf "      bytes: %s\n", hexclip(hex[i])
+        printf "| `%s` | %s of %s | `%s`: %s<br>bytes `%s` |\n", id[i], failed[i], total[i], src[i],
+          cell(clip(det[i], 200)), hexclip(hex[i]) >>md
+      }
+      if (nf) print "" >>md
+    }'
+  show_reproduce "$@"
+}
+
+# The fuzz findings from the JSON report: each with what differed and its
+# bytes, the vector files written, how to replay them and how to rerun.
+summarize_fuzz() {
+  # Two implementations: the first is the reference; more: the majority.
+  if [ "$nimpls" -eq 2 ]; then
+    who=$(impl_lines | sed 's/=.*//' | sed '1s/$/ (reference)/;2s/^/against /' | tr '\n' ' ')
+  else
+    who="majority of $(impl_lines | sed 's/=.*//' | tr '\n' ' ')"
+  fi
+  json_pick "$json" 'seed|iterations|vector|op|iteration|description|hex|written|files' |
+    awk -F '\t' -v md="$md" -v who="${who% }" "$awk_lib"'
+    $1 == "seed" { seed = $2 }
+    $1 == "iterations" { iterations = $2 }
+    $1 == "vector" { n++; vec[n] = $2 }
+    $1 == "op" && n { op[n] = $2; if (!count[$2]++) ops[++nops] = $2 }
+    $1 == "iteration" && n { it[n] = $2 }
+    $1 == "description" && n { desc[n] = squeeze($2) }
+    $1 == "hex" && n { hex[n] = $2 }
+    $1 == "written" && n { written[n] = $2 }
+    $1 == "files" { file[++nfiles] = $2 }
+    END {
+      printf "run:       seed %s, %s iterations, %s\n", seed, iterations, who
+      printf "Seed %s, %s iterations, %s.\n\n", seed, iterations, who >>md
+      if (!n) { print "findings:  none"; print "No finding.\n" >>md; exit }
+      per = ""
+      for (o = 1; o <= nops; o++) per = per (o > 1 ? ", " : "") ops[o] " " count[ops[o]]
+      printf "findings:  %d (%s)\n", n, per
+      printf "%d finding%s:\n\n| Vector | Op | Iteration | Disagreement | Bytes |\n|---|---|---|---|---|\n", n, (n > 1 ? "s" : "") >>md
+      for (i = 1; i <= n; i++) {
+        note = written[i] == "false" ? " (not written: no vector can hold the expected answer)" : ""
+        printf "  %s  %s, iteration %s%s\n      %s\n      bytes: %s\n", vec[i], op[i], it[i], note,
+          desc[i], hexclip(hex[i])
+        printf "| `%s`%s | %s | %s | %s | `%s` |\n", vec[i], note, op[i], it[i], cell(desc[i]), hexclip(hex[i]) >>md
+      }
+      print "" >>md
+      for (i = 1; i <= nfiles; i++) {
+        printf "%s %s\n", i == 1 ? "files:    " : "          ", file[i]
+        printf "File: `%s`<br>\n", file[i] >>md
+      }
+      if (nfiles) print "" >>md
+    }'
+  # Replay the findings (a vector set) on each implementation that disagreed
+  # with the reference; with three or more, where any may be the odd one out,
+  # on every one.
+  set_dir=$(json_pick "$json" files | head -n 1 | cut -f 2 | sed 's|/[^/]*$||')
+  if [ -n "$set_dir" ]; then
+    i=0
+    impl_lines | while IFS= read -r impl; do
+      i=$((i + 1))
+      [ "$i" -gt 1 ] || [ "$nimpls" -ge 3 ] || continue
+      cmd=${impl#*=}
+      case $cmd in
+        tcp://*|unix://*) how=--shim-connect ;;
+        *) how=--shim ;;
+      esac
+      r=$(quote_all "$runner" --vectors "$set_dir" "$how" "$cmd")
+      echo "replay:    $r"
+      # shellcheck disable=SC2016 # the backquotes are Markdown
+      printf 'Replay on %s: `%s`\n\n' "${impl%%=*}" "$r" >>"$md"
+    done
+    echo "keep:      commit $set_dir as regression vectors once the disagreement is settled"
+  fi
+  show_reproduce "$@"
+}
+
+# show_reproduce TAMTAM_RUN_ARGS...: the runner command that repeats the step.
+show_reproduce() {
+  echo "reproduce: $(quote_all "$runner" "$@")"
+  {
+    echo "Reproduce:"
+    echo
+    echo '```sh'
+    quote_all "$runner" "$@"
+    echo '```'
+    echo
+  } >>"$md"
+}
+
+# ---- the commands ----------------------------------------------------------------
+# Each builds tamtam-run's arguments back to front in front of the pass-through
+# arguments ("$@").
 
 cmd_conformance() {
-  opt_shim=${TAMTAM_SHIM:-}
-  opt_shim_connect=${TAMTAM_SHIM_CONNECT:-}
-  opt_node=${TAMTAM_NODE:-}
-  opt_runner=${TAMTAM_RUN:-}
-  opt_suite=${TAMTAM_SUITE:-}
-  opt_vectors=${TAMTAM_VECTORS:-}
-  opt_crc=${TAMTAM_CRC:-}
-  opt_known=${TAMTAM_KNOWN_FAILURES:-}
-  opt_timeout=${TAMTAM_TIMEOUT_MS:-}
-  opt_report_dir=${TAMTAM_REPORT_DIR:-tamtam-report}
-  opt_name=conformance
-  opt_cases=
-  while [ $# -gt 0 ]; do
-    case $1 in
-      --shim) need_value "$1" $#; opt_shim=$2; shift ;;
-      --shim-connect) need_value "$1" $#; opt_shim_connect=$2; shift ;;
-      --node) need_value "$1" $#; opt_node=$2; shift ;;
-      --runner) need_value "$1" $#; opt_runner=$2; shift ;;
-      --suite) need_value "$1" $#; opt_suite=$2; shift ;;
-      --vectors) need_value "$1" $#; opt_vectors=$2; shift ;;
-      --crc) need_value "$1" $#; opt_crc=$2; shift ;;
-      --known-failures) need_value "$1" $#; opt_known=$2; shift ;;
-      --timeout-ms) need_value "$1" $#; opt_timeout=$2; shift ;;
-      --case) need_value "$1" $#; opt_cases="$opt_cases
-$2"; shift ;;
-      --report-dir) need_value "$1" $#; opt_report_dir=$2; shift ;;
-      --name) need_value "$1" $#; opt_name=$2; shift ;;
-      -h|--help) usage; exit 0 ;;
-      --) shift; break ;;
-      *) die "unknown option '$1' for conformance (see: gate.sh help)" ;;
-    esac
-    shift
-  done
-  [ -n "$opt_shim$opt_shim_connect$opt_node" ] ||
-    die "nothing to test: give --shim CMD, --shim-connect URL or --node URL"
-  case $opt_name in
-    ''|*/*) die "--name must be a plain file name" ;;
-  esac
-  case $opt_timeout in
-    ''|*[!0-9]*) [ -z "$opt_timeout" ] || die "--timeout-ms must be a number of milliseconds" ;;
-  esac
-  if [ -n "$opt_known" ] && [ -z "$dry_run" ] && [ ! -r "$opt_known" ]; then
-    die "known-failures file $opt_known is not readable"
-  fi
-  find_runner
-
-  # Built back to front in front of the pass-through arguments ("$@").
+  name=${opt_name:-conformance}
   set -f
   old_ifs=$IFS
   IFS='
@@ -283,7 +626,82 @@ $2"; shift ;;
   [ -z "$opt_node" ] || set -- --node "$opt_node" "$@"
   [ -z "$opt_shim_connect" ] || set -- --shim-connect "$opt_shim_connect" "$@"
   [ -z "$opt_shim" ] || set -- --shim "$opt_shim" "$@"
-  run_step "$opt_name" "$@"
+  run_step conformance "$name" "$@"
+}
+
+# interop and fuzz: their own options, the shared ones, then the
+# implementations in the order given (fuzz takes the first as its reference).
+cmd_multi() {
+  kind=$1
+  shift
+  if [ "$kind" = fuzz ]; then
+    name=${opt_name:-fuzz}
+    set -- --out "$opt_report_dir/$name.findings" "$@"
+    [ -z "$opt_seconds" ] || set -- --seconds "$opt_seconds" "$@"
+    [ -z "$opt_iterations" ] || set -- --iterations "$opt_iterations" "$@"
+  else
+    name=${opt_name:-interop}
+    [ -z "$opt_random" ] || set -- --random "$opt_random" "$@"
+  fi
+  set -- --seed "$opt_seed" "$@"
+  [ -z "$opt_timeout" ] || set -- --timeout-ms "$opt_timeout" "$@"
+  [ -z "$opt_crc" ] || set -- --crc "$opt_crc" "$@"
+  [ -z "$opt_vectors" ] || set -- --vectors "$opt_vectors" "$@"
+  rev=$(impl_lines | awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }')
+  set -f
+  old_ifs=$IFS
+  IFS='
+'
+  for i in $rev; do set -- --impl "$i" "$@"; done
+  IFS=$old_ifs
+  set +f
+  run_step "$kind" "$name" "$kind" "$@"
+}
+
+cmd_interop() { cmd_multi interop "$@"; }
+cmd_fuzz() { cmd_multi fuzz "$@"; }
+
+# all: every chosen step, the same options, one verdict (the worst status).
+cmd_all() {
+  results=
+  worst=0
+  for s in conformance interop fuzz; do
+    case " $steps " in
+      *" $s "*) ;;
+      *) continue ;;
+    esac
+    "cmd_$s" "$@"
+    rc=$?
+    results="$results $s:$rc"
+    [ "$rc" -le "$worst" ] || worst=$rc
+  done
+  [ -z "$dry_run" ] || return 0
+  md=$opt_report_dir/all.summary.md
+  echo
+  echo "-- gate summary: all --"
+  {
+    echo "### TamTam gate: all"
+    echo
+    echo "| Step | Result |"
+    echo "|---|---|"
+  } >"$md"
+  for r in $results; do
+    case ${r#*:} in
+      0) v=PASS ;;
+      1) v=REGRESSION ;;
+      *) v="HARNESS BROKEN" ;;
+    esac
+    printf '  %-12s %s (exit %s)\n' "${r%%:*}" "$v" "${r#*:}"
+    echo "| ${r%%:*} | $v |" >>"$md"
+  done
+  case $worst in
+    0) v=PASS ;;
+    1) v=REGRESSION ;;
+    *) v="HARNESS BROKEN" ;;
+  esac
+  echo "result:    $v (exit $worst)"
+  echo "summaries: $opt_report_dir/*.summary.md"
+  return "$worst"
 }
 
 # ---- main ----------------------------------------------------------------------
@@ -301,7 +719,31 @@ esac
 command=$1
 shift
 case $command in
-  conformance) cmd_conformance "$@" ;;
-  help|-h|--help) usage ;;
-  *) die "unknown command '$command' (commands: conformance, help)" ;;
+  conformance|interop|fuzz|all) ;;
+  help|-h|--help) usage; exit 0 ;;
+  *) die "unknown command '$command' (commands: conformance, interop, fuzz, all, help)" ;;
 esac
+
+parse_options "$@"
+# Keep only what followed "--".
+shift $(($# - npass))
+
+case $command in
+  conformance) check_conformance ;;
+  interop|fuzz) check_multi "$command" ;;
+  all)
+    steps=
+    for s in $(echo "${opt_steps:-conformance interop fuzz}" | tr ',' ' '); do
+      case $s in
+        conformance|interop|fuzz) steps="$steps $s" ;;
+        *) die "--steps: unknown step '$s' (steps: conformance, interop, fuzz)" ;;
+      esac
+    done
+    [ -n "$steps" ] || die "--steps names no step"
+    case " $steps " in *" conformance "*) check_conformance ;; esac
+    case " $steps " in *" interop "*|*" fuzz "*) check_multi "interop and fuzz" ;; esac
+    ;;
+esac
+find_runner
+
+"cmd_$command" "$@"
