@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build build-san run test bench fuzz install install-dissector clean
+.PHONY: all deps build build-san run test lint bench fuzz install install-dissector clean
 
 all: build
 
@@ -30,6 +30,11 @@ run: build
 test: build build-san
 	ctest --test-dir $(BUILD) $(CTEST_ARGS)
 	ctest --test-dir $(BUILD_SAN) $(CTEST_ARGS)
+
+# cppcheck and clang-tidy over every compiled file (.clang-tidy,
+# .cppcheck-suppressions).
+lint: build
+	.ci/lint $(BUILD)
 
 bench: build
 	$(BUILD)/bin/tamtam-codec-bench

@@ -126,12 +126,17 @@ int main(int argc, char **argv)
 
     size_t len = 1u << 20;
     uint8_t *buf = malloc(len), *dst = malloc(len);
-    if (!buf || !dst)
+    if (!buf || !dst) {
+        free(buf);
+        free(dst);
         return 1;
+    }
     for (size_t i = 0; i < len; i++)
         buf[i] = (uint8_t)(i * 2654435761u >> 13);
     if (tt_crc8(TT_CRC_SMBUS, buf, len) != crc_bytewise(buf, len)) {
         fprintf(stderr, "slice-by-16 and byte-wise CRC disagree\n");
+        free(buf);
+        free(dst);
         return 1;
     }
     double slice = crc_rate(1, buf, len, seconds);

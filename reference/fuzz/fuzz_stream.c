@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ci++;
         if (n > len - pos)
             n = len - pos;
-        uint8_t *chunk = malloc(n);
+        /* n >= 1: pos < len, and a size byte of 0 means 1. */
+        uint8_t *chunk = malloc(n); // NOLINT(clang-analyzer-optin.portability.UnixAPI)
         if (!chunk)
             abort();
         memcpy(chunk, buf + pos, n);

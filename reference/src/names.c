@@ -40,7 +40,7 @@ int tt_error_from_name(const char *name)
 }
 
 static const char *const class_names[16] = {
-#define NAME_ROW(v, id, name) [v] = name,
+#define NAME_ROW(v, id, name) [(v)] = (name),
     TT_CLASS_MAP(NAME_ROW)
 };
 

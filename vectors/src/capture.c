@@ -110,8 +110,9 @@ static size_t ng_option(uint8_t *p, uint16_t code, const char *text)
     put16le(p, code);
     put16le(p + 2, (uint16_t)n);
     memset(p + 4, 0, pad4(n));
+    /* pcapng option values are length-prefixed, not NUL-terminated. */
     if (n)
-        memcpy(p + 4, text, n);
+        memcpy(p + 4, text, n); // NOLINT(bugprone-not-null-terminated-result)
     return 4 + pad4(n);
 }
 

@@ -271,7 +271,8 @@ static bool push(built *b, item *it, bool whole)
         return false;
     b->starts = st;
     b->starts[b->nstarts++] = b->len;
-    memcpy(b->bytes + b->len, it->bytes, it->len);
+    if (it->len) /* an empty item may meet a buffer not yet allocated */
+        memcpy(b->bytes + b->len, it->bytes, it->len);
     b->len += it->len;
     if (!whole) {
         item_free(it);

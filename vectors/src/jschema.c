@@ -192,20 +192,20 @@ static size_t check_keyword(run *r, const cJSON *schema, const cJSON *kw,
         return problem(r, path, "not one of the allowed values");
     }
     if (!strcmp(k, "oneOf")) {
-        int matches = 0, alternatives = 0;
+        int matched = 0, alternatives = 0;
         const cJSON *alt;
         r->quiet++;
         cJSON_ArrayForEach(alt, kw)
         {
             alternatives++;
-            matches += check(r, alt, inst, path, depth + 1) == 0;
+            matched += check(r, alt, inst, path, depth + 1) == 0;
         }
         r->quiet--;
-        return matches == 1 ? 0
+        return matched == 1 ? 0
                             : problem(r, path,
                                       "matches %d of the %d oneOf "
                                       "alternatives (exactly 1 required)",
-                                      matches, alternatives);
+                                      matched, alternatives);
     }
     if (!strcmp(k, "required")) {
         if (!cJSON_IsObject(inst))

@@ -71,7 +71,7 @@ static int cmp_req(const void *a, const void *b)
 /* The space-separated IDs as a JSON array, each once, in spec order. */
 static cJSON *requirements(const char *reqs)
 {
-    char buf[VEC_REQS_MAX], *save = NULL, *ids[32];
+    char buf[VEC_REQS_MAX], *save = NULL, *ids[32] = {NULL};
     size_t n = 0;
     snprintf(buf, sizeof buf, "%s", reqs);
     for (char *t = strtok_r(buf, " ", &save); t && n < 32;

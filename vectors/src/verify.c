@@ -276,7 +276,6 @@ static void verify_frame(verifier *vf, tt_crc crc, const cJSON *v, size_t i)
 
 /* Holds the expected events of one stream vector while its bytes run. */
 typedef struct expected {
-    const cJSON *events;
     const cJSON *next;
     size_t seen;
 } expected;
@@ -339,7 +338,7 @@ static void run_stream(verifier *vf, tt_crc crc, const char *id,
 {
     static tt_stream st;
     tt_stream_init(&st, crc);
-    expected ex = {events, events->child, 0};
+    expected ex = {events->child, 0};
     const cJSON *c = chunks ? chunks->child : NULL;
     size_t pos = 0;
     while (pos < len) {
