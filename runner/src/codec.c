@@ -351,18 +351,29 @@ static void run_harness_case(codec_ctx *x, tr_case *c, outcome *o)
         char why[1024];
         int64_t deadline = tr_now_ms() + x->r->o->timeout_ms;
         tr_verbose(x->r->progress, "  > %s\n", junk);
-        if (tr_shim_raw(&x->shim, junk, deadline, &got, why, sizeof why)) {
+        size_t len = 0;
+        if (tr_shim_raw(&x->shim, junk, deadline, &got, &len, why,
+                        sizeof why)) {
             fail(o, "%s", why);
             o->transport = true;
         } else {
             tr_verbose(x->r->progress, "  < %s\n", got);
-            resp = cJSON_Parse(got);
+            /* Any id or none: the junk has none to echo (HP-3.8-a). */
+            resp = tr_reply_parse(got, len, -1, why, sizeof why);
             const cJSON *ok = cJSON_GetObjectItemCaseSensitive(resp, "ok");
-            if (!cJSON_IsObject(resp) || !cJSON_IsFalse(ok) ||
+            if (!resp || !cJSON_IsFalse(ok) ||
                 strcmp(resp_error(resp), "bad_request")) {
                 fail(o, "Expected: {\"ok\":false,\"error\":\"bad_request\"} "
                         "for a line that is not JSON");
+                if (!resp)
+                    tr_buf_printf(&o->d, "\n%s", why);
                 line_field(&o->d, "Actual:  ", got);
+            }
+            if (x->shim.len) {
+                /* The rest would be taken for the next case's answer. */
+                fail(o, "the shim wrote more than one line for one request");
+                o->transport = true;
+                tr_shim_stop(&x->shim);
             }
         }
     } else { /* TR_K_EOF */
@@ -382,15 +393,68 @@ static void run_harness_case(codec_ctx *x, tr_case *c, outcome *o)
     free(got);
 }
 
-static void run_codec_case(codec_ctx *x, tr_case *c, outcome *o)
+/* The verdict of a finished outcome: a vector of level info records the
+ * behaviour instead of judging it, unless the shim broke (section 8.2).
+ * Hands the detail over in *detail. */
+static tr_verdict settle(const tr_case *c, outcome *o, char **detail)
+{
+    tr_verdict verdict = o->v;
+    if (c->info && !o->transport && verdict != TR_UNSUPPORTED) {
+        if (verdict == TR_PASS) {
+            tr_buf_printf(&o->d, "behaviour matches the vector");
+        } else {
+            char *d = tr_buf_take(&o->d);
+            tr_buf_printf(&o->d, "behaviour differs from the vector: %s", d);
+            free(d);
+        }
+        verdict = TR_INFO;
+    }
+    *detail = tr_buf_take(&o->d);
+    return verdict;
+}
+
+/* "Bytes:", the vector's bytes, under a failure that is not the shim's
+ * breaking. */
+static void add_bytes(outcome *o, const uint8_t *bytes, size_t len)
+{
+    if (o->v == TR_FAIL && !o->transport) {
+        tr_buf_printf(&o->d, "\nBytes:    ");
+        tr_buf_hex(&o->d, bytes, len, DETAIL_HEX);
+    }
+}
+
+tr_verdict tr_codec_judge(const tr_vectors *v, const tr_case *c,
+                          const cJSON *resp, const char *got, char **detail)
+{
+    outcome o = {.v = TR_PASS};
+    if (c->kind == TR_K_STREAM) {
+        const tr_svec *sv = &v->s[c->vi];
+        judge_stream(&o, sv, resp, got);
+        add_bytes(&o, sv->bytes, sv->len);
+        return settle(c, &o, detail);
+    }
+    const tr_fvec *fv = &v->f[c->vi];
+    switch (c->kind) {
+    case TR_K_DECODE: judge_decode(&o, fv, resp); break;
+    case TR_K_ENCODE: judge_encode(&o, fv, resp); break;
+    default: judge_refusal(&o, resp); break;
+    }
+    if (o.v == TR_FAIL)
+        line_field(&o.d, "Received:", got);
+    add_bytes(&o, fv->bytes, fv->len);
+    return settle(c, &o, detail);
+}
+
+static tr_verdict run_codec_case(codec_ctx *x, tr_case *c, char **detail)
 {
     const char *op = c->kind == TR_K_DECODE   ? "decode"
                      : c->kind == TR_K_STREAM ? "stream"
                                               : "encode";
+    outcome o = {.v = TR_PASS};
     if (!is_op_announced(x->shim.hello, op)) {
-        o->v = TR_UNSUPPORTED;
-        tr_buf_printf(&o->d, "op \"%s\" is not among the ops of hello", op);
-        return;
+        o.v = TR_UNSUPPORTED;
+        tr_buf_printf(&o.d, "op \"%s\" is not among the ops of hello", op);
+        return settle(c, &o, detail);
     }
     cJSON *req;
     const tr_fvec *fv = c->kind == TR_K_STREAM ? NULL : &x->v->f[c->vi];
@@ -419,29 +483,16 @@ static void run_codec_case(codec_ctx *x, tr_case *c, outcome *o)
     }
     cJSON *resp = NULL;
     char *got = NULL;
-    if (exchange(x, req, &resp, &got, o) == 0) {
-        switch (c->kind) {
-        case TR_K_DECODE: judge_decode(o, fv, resp); break;
-        case TR_K_ENCODE: judge_encode(o, fv, resp); break;
-        case TR_K_ENCODE_REFUSE: judge_refusal(o, resp); break;
-        default: judge_stream(o, sv, resp, got); break;
-        }
-        if (o->v == TR_FAIL && c->kind != TR_K_STREAM)
-            line_field(&o->d, "Received:", got);
-    }
-    if (o->v == TR_FAIL && !o->transport) {
-        if (fv) {
-            tr_buf_printf(&o->d, "\nBytes:    ");
-            tr_buf_hex(&o->d, fv->bytes, fv->len, DETAIL_HEX);
-        } else {
-            tr_buf_printf(&o->d, "\nBytes:    ");
-            tr_buf_hex(&o->d, sv->bytes, sv->len, DETAIL_HEX);
-        }
-    }
+    tr_verdict verdict;
+    if (exchange(x, req, &resp, &got, &o) == 0)
+        verdict = tr_codec_judge(x->v, c, resp, got, detail);
+    else
+        verdict = settle(c, &o, detail);
     free(refuse_payload);
     cJSON_Delete(req);
     cJSON_Delete(resp);
     free(got);
+    return verdict;
 }
 
 int tr_codec_run(tr_run *r, tr_vectors *v, cJSON **impl)
@@ -484,25 +535,16 @@ int tr_codec_run(tr_run *r, tr_vectors *v, cJSON **impl)
         }
         tr_verbose(r->progress, "%s\n", c->id);
         int64_t t0 = tr_now_us();
-        outcome o = {.v = TR_PASS};
-        if (c->kind <= TR_K_EOF)
+        tr_verdict verdict;
+        char *detail;
+        if (c->kind <= TR_K_EOF) {
+            outcome o = {.v = TR_PASS};
             run_harness_case(&x, c, &o);
-        else
-            run_codec_case(&x, c, &o);
-        tr_verdict verdict = o.v;
-        if (c->info && !o.transport && verdict != TR_UNSUPPORTED) {
-            /* Level info: the behaviour is recorded, never judged. */
-            if (verdict == TR_PASS)
-                tr_buf_printf(&o.d, "behaviour matches the vector");
-            else {
-                char *d = tr_buf_take(&o.d);
-                tr_buf_printf(&o.d, "behaviour differs from the vector: %s",
-                              d);
-                free(d);
-            }
-            verdict = TR_INFO;
+            verdict = settle(c, &o, &detail);
+        } else {
+            verdict = run_codec_case(&x, c, &detail);
         }
-        tr_case_done(r, c, verdict, tr_buf_take(&o.d), t0);
+        tr_case_done(r, c, verdict, detail, t0);
     }
     tr_shim_free(&x.shim);
     return rc;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -70,21 +69,6 @@ static void keep_std_fds(void)
     for (int fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
             exit(2);
-}
-
-static bool has_vectors(const char *dir)
-{
-    char path[4096];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/core-frame.json", dir);
-    return stat(path, &st) == 0;
-}
-
-const char *tr_default_vectors(void)
-{
-    return has_vectors(TR_VECTORS_DIR) || !has_vectors(TR_VECTORS_INSTALL_DIR)
-               ? TR_VECTORS_DIR
-               : TR_VECTORS_INSTALL_DIR;
 }
 
 static int parse_args(int argc, char **argv, tr_opts *o)

@@ -59,6 +59,180 @@ cJSON *tr_stream_request(const uint8_t *bytes, const size_t *chunks,
     return req;
 }
 
+/* ---- Response lines -------------------------------------------------------- */
+
+/* A short, safe quote of a peer's line for a failure reason. */
+static void quote(const char *line, size_t len, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%.*s%s", (int)(len < 120 ? len : 120), line,
+             len > 120 ? "..." : "");
+    tr_sanitize(out);
+}
+
+/* One pass over the text before cJSON reads it: the cost estimate of
+ * TR_REPLY_TREE_MAX (an upper bound: every value follows a '[', '{' or ','
+ * or is the first, and glibc's malloc gives a 64-byte cJSON node 80 bytes
+ * and a string of n bytes at most n + 32), and any \u0000 escape (a
+ * backslash inside a string starts an escape unless it is itself
+ * escaped). Whether the text is JSON is cJSON's to say. Returns NULL, or
+ * what is wrong. */
+static const char *prescan(const char *p, size_t len, size_t *values,
+                           size_t *strings)
+{
+    bool in_str = false;
+    *values = 1;
+    *strings = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (in_str) {
+            if (c == '"') {
+                in_str = false;
+            } else if (c == '\\') {
+                if (len - i >= 6 && !memcmp(p + i + 1, "u0000", 5))
+                    return "a string holds \\u0000";
+                i++;
+            }
+        } else if (c == '"') {
+            in_str = true;
+            ++*strings;
+        } else if (c == ',' || c == '[' || c == '{') {
+            ++*values;
+        }
+    }
+    return NULL;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A member name that appears twice in one object of `j` (recursively;
+ * cJSON's nesting limit bounds the depth), or NULL. */
+static const char *duplicate_name(const cJSON *j)
+{
+    for (; j; j = j->next) {
+        if (cJSON_IsObject(j)) {
+            size_t n = 0, k = 0;
+            const cJSON *m;
+            cJSON_ArrayForEach(m, j) n++;
+            if (n > 1) {
+                /* Sorted, so a wide object costs n log n, not n^2. */
+                const char **names = tr_xmalloc(n * sizeof *names);
+                cJSON_ArrayForEach(m, j) names[k++] = m->string;
+                qsort(names, n, sizeof *names, cmp_names);
+                const char *dup = NULL;
+                for (k = 1; k < n && !dup; k++)
+                    if (!strcmp(names[k - 1], names[k]))
+                        dup = names[k];
+                free(names);
+                if (dup)
+                    return dup;
+            }
+        }
+        const char *d = duplicate_name(j->child);
+        if (d)
+            return d;
+    }
+    return NULL;
+}
+
+cJSON *tr_reply_parse(const char *line, size_t len, long id, char *why,
+                      size_t whylen)
+{
+    char q[160];
+    quote(line, len, q, sizeof q);
+    const char *nul = memchr(line, '\0', len);
+    if (nul) {
+        snprintf(why, whylen, "response line holds a NUL byte at offset %zu: "
+                              "%s",
+                 (size_t)(nul - line), q);
+        return NULL;
+    }
+    size_t values, strings;
+    const char *wrong = prescan(line, len, &values, &strings);
+    if (wrong) {
+        snprintf(why, whylen, "response: %s: %s", wrong, q);
+        return NULL;
+    }
+    if (80u * (uint64_t)values + 32u * (uint64_t)strings + len >
+        TR_REPLY_TREE_MAX) {
+        snprintf(why, whylen, "response would take more than %u MiB to "
+                              "parse (%zu values, %zu strings in %zu "
+                              "bytes): %s",
+                 TR_REPLY_TREE_MAX >> 20, values, strings, len, q);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *o = cJSON_ParseWithLengthOpts(line, len, &end, false);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        snprintf(why, whylen, "response is not a JSON object: %s", q);
+        return NULL;
+    }
+    while (end < line + len && (*end == ' ' || *end == '\t' || *end == '\r'))
+        end++;
+    if (end < line + len) {
+        cJSON_Delete(o);
+        snprintf(why, whylen, "response has more than one JSON value: %s", q);
+        return NULL;
+    }
+    const char *dup = duplicate_name(o);
+    if (dup) {
+        snprintf(why, whylen, "response has the member \"%.40s\" twice in "
+                              "one object: %s",
+                 dup, q);
+        tr_sanitize(why);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(o, "id");
+    if (id >= 0 && (!cJSON_IsNumber(rid) || rid->valuedouble != (double)id)) {
+        if (cJSON_IsNumber(rid))
+            snprintf(why, whylen, "response has id %.0f, expected %ld: %s",
+                     rid->valuedouble, id, q);
+        else
+            snprintf(why, whylen, "response has no integer id (expected "
+                                  "%ld): %s",
+                     id, q);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+int tr_hello_check(const cJSON *h, char *why, size_t whylen)
+{
+    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(h, "ok");
+    const cJSON *ops = cJSON_GetObjectItemCaseSensitive(h, "ops");
+    const cJSON *crc = cJSON_GetObjectItemCaseSensitive(h, "crc");
+    if (!cJSON_IsTrue(ok)) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(h, "error");
+        snprintf(why, whylen, "hello: \"ok\" is not true (error: %.80s)",
+                 cJSON_IsString(e) ? e->valuestring : "none");
+        tr_sanitize(why);
+        return -1;
+    }
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "impl")) ||
+        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "impl_version")))
+        return snprintf(why, whylen, "hello: \"impl\" and \"impl_version\" "
+                                     "must be strings"),
+               -1;
+    if (!cJSON_IsString(crc) || tt_crc_from_name(crc->valuestring) < 0)
+        return snprintf(why, whylen, "hello: \"crc\" must name a CRC-8 "
+                                     "variant"),
+               -1;
+    const cJSON *op;
+    if (!cJSON_IsArray(ops))
+        return snprintf(why, whylen, "hello: \"ops\" must be an array"), -1;
+    cJSON_ArrayForEach(op, ops) if (!cJSON_IsString(op)) return snprintf(
+        why, whylen, "hello: \"ops\" must hold strings"),
+        -1;
+    return 0;
+}
+
+/* ---- The op's members --------------------------------------------------------- */
+
 __attribute__((format(printf, 2, 3))) static void bad(tr_reply *r,
                                                       const char *fmt, ...)
 {

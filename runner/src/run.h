@@ -189,6 +189,30 @@ typedef struct tr_reply {
     size_t pending;
 } tr_reply;
 
+/* What parsing one response may take, estimated from its text before cJSON
+ * builds the tree (tr_reply_parse): 80 bytes per value (a cJSON node and its
+ * malloc header), 32 per string besides its bytes, and the line's length.
+ * The largest answer the runner can provoke, a stream of 96 KiB of 6-byte
+ * frames (16,384 frame events), estimates at 27 MiB; a line of 16 MiB of "0,"
+ * would take over 600 MiB. */
+#define TR_REPLY_TREE_MAX (48u * 1024u * 1024u)
+
+/* Reads one response line, `len` bytes without its newline (line[len] need
+ * not be readable), as the answer to the request with id `id` (a negative
+ * `id`: any or none). Returns the object, or NULL with the reason in `why`
+ * (sanitised, quoting the line): a NUL byte in the line; not one JSON
+ * object with only whitespace after it; a string holding \u0000 (cJSON
+ * would cut it there, so "truncated\u0000x" would read as "truncated");
+ * a member name twice in one object (which one counts is up to the
+ * reader, RFC 8259 section 4); more than TR_REPLY_TREE_MAX to parse; an
+ * "id" that is not the request's. */
+cJSON *tr_reply_parse(const char *line, size_t len, long id, char *why,
+                      size_t whylen);
+
+/* Checks a hello response (spec/harness.md HP-3.3-a). Returns 0, or -1
+ * with the reason in `why`. */
+int tr_hello_check(const cJSON *h, char *why, size_t whylen);
+
 /* The frame object of `f` as one line of JSON (caller frees). */
 char *tr_frame_text(const tt_frame *f);
 
@@ -380,16 +404,18 @@ void tr_shim_init(tr_shim *s, const tr_opts *o);
  * the reason in `why`. */
 int tr_shim_start(tr_shim *s, char *why, size_t whylen);
 /* Sends `req` (the runner adds "id") and waits for its response until
- * `deadline` (tr_now_ms). Returns 0 with *resp set, or -1 with the reason;
- * on -1 the shim is stopped (the next case restarts it). The request line
- * and the response line are kept in *sent / *got for reporting (may be NULL
- * to skip). */
+ * `deadline` (tr_now_ms). Returns 0 with *resp set (read by
+ * tr_reply_parse), or -1 with the reason; on -1 the shim is stopped (the
+ * next case restarts it). The request line and the response line (its
+ * first TR_GOT_MAX bytes, "..." after them) are kept in *sent / *got for
+ * reporting (may be NULL to skip). */
+#define TR_GOT_MAX 65536
 int tr_shim_call(tr_shim *s, cJSON *req, int64_t deadline, cJSON **resp,
                  char **sent, char **got, char *why, size_t whylen);
-/* Sends one raw line and reads one raw response line, no id check. Same
- * failure behaviour as tr_shim_call. */
+/* Sends one raw line and reads one raw response line (*got, *gotlen bytes
+ * and a NUL), no check. Same failure behaviour as tr_shim_call. */
 int tr_shim_raw(tr_shim *s, const char *line, int64_t deadline, char **got,
-                char *why, size_t whylen);
+                size_t *gotlen, char *why, size_t whylen);
 /* Closes the shim's stdin and waits until `deadline` for it to exit.
  * Returns its exit status (0..255), 128+signal, -1 when it had to be
  * killed (why set), or -2 for a TCP shim (nothing to wait for). */
@@ -454,6 +480,13 @@ void tr_case_done(tr_run *r, tr_case *c, tr_verdict v, char *detail,
  * adapted to the CRC the shim announces. Returns 0, or 2 when the harness
  * could not run (message printed); *impl receives the hello fields. */
 int tr_codec_run(tr_run *r, tr_vectors *v, cJSON **impl);
+/* Judges `resp`, the answer (as tr_shim_call returns it) to the request of
+ * codec case `c` (decode, encode, encode refusal or stream) on the vectors
+ * `v`, its line `got` (may be NULL) quoted in the detail. Returns PASS,
+ * FAIL, INFO or UNSUPPORTED, with the detail in *detail (caller frees;
+ * empty only for PASS). */
+tr_verdict tr_codec_judge(const tr_vectors *v, const tr_case *c,
+                          const cJSON *resp, const char *got, char **detail);
 /* Runs the selected wire cases against --node. Returns 0 or 2. */
 int tr_wire_run(tr_run *r, tr_vectors *v);
 

@@ -346,10 +346,13 @@ static int write_all(tr_shim *s, const char *data, size_t len,
     return 0;
 }
 
-/* Waits for a complete line. Returns 0 with a NUL-terminated copy in *line
- * (the newline and a trailing CR stripped, bytes consumed), or -1. */
-static int read_line(tr_shim *s, int64_t deadline, char **line, char *why,
-                     size_t whylen)
+/* Waits for a complete line. Returns 0 with it in *line, NUL-terminated,
+ * its length in *linelen (the newline and a trailing CR stripped, bytes
+ * consumed), or -1. The line is the read buffer itself, handed over (what
+ * follows it moves to a new buffer), so a line near TR_LINE_CAP is held
+ * once, never twice. */
+static int read_line(tr_shim *s, int64_t deadline, char **line,
+                     size_t *linelen, char *why, size_t whylen)
 {
     size_t scanned = 0;
     for (;;) {
@@ -358,14 +361,20 @@ static int read_line(tr_shim *s, int64_t deadline, char **line, char *why,
                                     : NULL;
         if (nl) {
             size_t n = (size_t)(nl - s->buf);
-            size_t keep = n;
-            if (keep && s->buf[keep - 1] == '\r')
-                keep--;
-            *line = tr_xmalloc(keep + 1);
-            memcpy(*line, s->buf, keep);
-            (*line)[keep] = '\0';
-            memmove(s->buf, nl + 1, s->len - n - 1);
-            s->len -= n + 1;
+            size_t rest = s->len - n - 1;
+            if (n && s->buf[n - 1] == '\r')
+                n--;
+            *line = s->buf;
+            *linelen = n;
+            s->buf = NULL;
+            s->len = s->cap = 0;
+            if (rest) {
+                s->cap = rest > 2 * READ_CHUNK ? rest : 2 * READ_CHUNK;
+                s->buf = tr_xmalloc(s->cap + 1);
+                memcpy(s->buf, nl + 1, rest);
+                s->len = rest;
+            }
+            (*line)[n] = '\0';
             return 0;
         }
         scanned = s->len;
@@ -389,15 +398,8 @@ static int read_line(tr_shim *s, int64_t deadline, char **line, char *why,
     }
 }
 
-/* A short, safe quote of a peer's line for a failure reason. */
-static void quote(const char *line, char *out, size_t outlen)
-{
-    snprintf(out, outlen, "%.120s%s", line, strlen(line) > 120 ? "..." : "");
-    tr_sanitize(out);
-}
-
 int tr_shim_raw(tr_shim *s, const char *line, int64_t deadline, char **got,
-                char *why, size_t whylen)
+                size_t *gotlen, char *why, size_t whylen)
 {
     size_t n = strlen(line);
     char *msg = tr_xmalloc(n + 2);
@@ -408,7 +410,7 @@ int tr_shim_raw(tr_shim *s, const char *line, int64_t deadline, char **got,
     free(msg);
     if (r)
         return -1;
-    return read_line(s, deadline, got, why, whylen);
+    return read_line(s, deadline, got, gotlen, why, whylen);
 }
 
 int tr_shim_call(tr_shim *s, cJSON *req, int64_t deadline, cJSON **resp,
@@ -433,68 +435,30 @@ int tr_shim_call(tr_shim *s, cJSON *req, int64_t deadline, cJSON **resp,
     if (sent)
         *sent = tr_xstrdup(text);
     char *line = NULL;
-    int r = tr_shim_raw(s, text, deadline, &line, why, whylen);
+    size_t len = 0;
+    int r = tr_shim_raw(s, text, deadline, &line, &len, why, whylen);
     cJSON_free(text);
     if (r)
         return -1;
-    if (got)
-        *got = tr_xstrdup(line);
-    char q[160];
-    quote(line, q, sizeof q);
-    cJSON *o = cJSON_Parse(line);
+    char pwhy[512];
+    cJSON *o = tr_reply_parse(line, len, id, pwhy, sizeof pwhy);
+    if (got) {
+        /* What reports quote of it; the line itself goes now, before its
+         * tree is judged. */
+        size_t keep = len < TR_GOT_MAX ? len : TR_GOT_MAX;
+        *got = tr_xmalloc(keep + 4);
+        memcpy(*got, line, keep);
+        strcpy(*got + keep, keep < len ? "..." : "");
+    }
     free(line);
-    if (!cJSON_IsObject(o)) {
-        cJSON_Delete(o);
-        return broken(s, false, why, whylen, "response is not a JSON object: %s", q);
-    }
-    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(o, "id");
-    if (!cJSON_IsNumber(rid) || rid->valuedouble != (double)id) {
-        bool num = cJSON_IsNumber(rid);
-        double got_id = num ? rid->valuedouble : 0;
-        cJSON_Delete(o);
-        if (num)
-            return broken(s, false, why, whylen,
-                          "response has id %.0f, expected %ld: %s", got_id, id,
-                          q);
-        return broken(s, false, why, whylen,
-                      "response has no integer id (expected %ld): %s", id, q);
-    }
+    if (!o)
+        return broken(s, false, why, whylen, "%s", pwhy);
     if (s->len) {
         cJSON_Delete(o);
         return broken(s, false, why, whylen,
                       "the shim wrote more than one line for one request");
     }
     *resp = o;
-    return 0;
-}
-
-static int check_hello(const cJSON *h, char *why, size_t whylen)
-{
-    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(h, "ok");
-    const cJSON *ops = cJSON_GetObjectItemCaseSensitive(h, "ops");
-    const cJSON *crc = cJSON_GetObjectItemCaseSensitive(h, "crc");
-    if (!cJSON_IsTrue(ok)) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(h, "error");
-        snprintf(why, whylen, "hello: \"ok\" is not true (error: %.80s)",
-                 cJSON_IsString(e) ? e->valuestring : "none");
-        tr_sanitize(why);
-        return -1;
-    }
-    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "impl")) ||
-        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "impl_version")))
-        return snprintf(why, whylen, "hello: \"impl\" and \"impl_version\" "
-                                     "must be strings"),
-               -1;
-    if (!cJSON_IsString(crc) || tt_crc_from_name(crc->valuestring) < 0)
-        return snprintf(why, whylen, "hello: \"crc\" must name a CRC-8 "
-                                     "variant"),
-               -1;
-    const cJSON *op;
-    if (!cJSON_IsArray(ops))
-        return snprintf(why, whylen, "hello: \"ops\" must be an array"), -1;
-    cJSON_ArrayForEach(op, ops) if (!cJSON_IsString(op)) return snprintf(
-        why, whylen, "hello: \"ops\" must hold strings"),
-        -1;
     return 0;
 }
 
@@ -533,7 +497,7 @@ int tr_shim_start(tr_shim *s, char *why, size_t whylen)
         snprintf(why, whylen, "hello: %s", cwhy);
         return -1;
     }
-    if (check_hello(resp, why, whylen)) {
+    if (tr_hello_check(resp, why, whylen)) {
         cJSON_Delete(resp);
         tr_shim_stop(s);
         return -1;

@@ -5,10 +5,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "run.h"
 
+#ifndef TR_VECTORS_DIR
+#error "TR_VECTORS_DIR (the source tree's vector set) must be defined"
+#endif
+#ifndef TR_VECTORS_INSTALL_DIR
+#error "TR_VECTORS_INSTALL_DIR (the installed vector set) must be defined"
+#endif
+
 #define VECTOR_FILE_CAP (256u * 1024u * 1024u)
+
+static bool has_vectors(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/core-frame.json", dir);
+    return stat(path, &st) == 0;
+}
+
+const char *tr_default_vectors(void)
+{
+    return has_vectors(TR_VECTORS_DIR) || !has_vectors(TR_VECTORS_INSTALL_DIR)
+               ? TR_VECTORS_DIR
+               : TR_VECTORS_INSTALL_DIR;
+}
 
 size_t tr_frame_len(const uint8_t *bytes, size_t len)
 {

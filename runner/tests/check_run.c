@@ -23,20 +23,44 @@
  *   --server CMD        start CMD (/bin/sh -c) first, read its first line
  *                       "listening URL", replace @URL@ in ARGS with URL,
  *                       stop it afterwards
+ *   --max-rss-kib N     the command's peak resident memory (ru_maxrss of
+ *                       wait4: the largest of the command and the children
+ *                       it waited for) must stay at most N KiB, times
+ *                       MEMORY_SCALE in a sanitizer build; always printed
+ *   --deadline-s N      the command must exit within N seconds (else it is
+ *                       killed): a bound derived from its own timeouts, far
+ *                       above its normal time, that catches a hang
  */
 #include <fnmatch.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #define OUT_CAP (8u << 20)
 #define MAX_CHECKS 128
+
+/* The command is built with the same flags as this program. ASan's
+ * shadow memory, redzones and quarantine take about 2-3 times the
+ * allocations (its documentation's figure). */
+#ifdef __has_feature
+#define HAS_FEATURE(x) __has_feature(x)
+#else
+#define HAS_FEATURE(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || HAS_FEATURE(address_sanitizer)
+#define MEMORY_SCALE 3
+#else
+#define MEMORY_SCALE 1
+#endif
 
 typedef struct check {
     const char *kind;
@@ -245,7 +269,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     check cs[MAX_CHECKS];
     size_t n = 0;
-    long want_exit = -1;
+    long want_exit = -1, max_rss_kib = -1, deadline_s = -1;
     const char *json = NULL, *server = NULL;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--"); i += 2) {
@@ -260,6 +284,10 @@ int main(int argc, char **argv)
             json = argv[i + 1];
         else if (!strcmp(k, "server"))
             server = argv[i + 1];
+        else if (!strcmp(k, "max-rss-kib"))
+            max_rss_kib = atol(argv[i + 1]);
+        else if (!strcmp(k, "deadline-s"))
+            deadline_s = atol(argv[i + 1]);
         else
             cs[n++] = (check){k, argv[i + 1]};
     }
@@ -300,7 +328,26 @@ int main(int argc, char **argv)
     size_t len = 0;
     char tmp[65536];
     ssize_t r;
-    while ((r = read(p[0], tmp, sizeof tmp)) > 0) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    bool killed = false;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        long ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+                  (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        if (deadline_s >= 0 && !killed && ms >= deadline_s * 1000) {
+            kill(pid, SIGKILL);
+            killed = true;
+        }
+        struct pollfd pf = {p[0], POLLIN, 0};
+        int wait_ms = deadline_s >= 0 && !killed
+                          ? (int)(deadline_s * 1000 - ms)
+                          : -1;
+        if (poll(&pf, 1, wait_ms) == 0)
+            continue;
+        r = read(p[0], tmp, sizeof tmp);
+        if (r <= 0)
+            break;
         fwrite(tmp, 1, (size_t)r, stdout);
         size_t take = len + (size_t)r <= OUT_CAP ? (size_t)r : OUT_CAP - len;
         memcpy(out + len, tmp, take);
@@ -309,18 +356,38 @@ int main(int argc, char **argv)
     out[len] = '\0';
     close(p[0]);
     int st;
-    waitpid(pid, &st, 0);
+    struct rusage ru;
+    while (wait4(pid, &st, 0, &ru) < 0)
+        ;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) +
+                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (spid > 0) {
         kill(-spid, SIGKILL);
         waitpid(spid, NULL, 0);
     }
     fflush(stdout);
     int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    char codes[2][16];
+    char codes[2][24];
     snprintf(codes[0], sizeof codes[0], "%d", code);
     snprintf(codes[1], sizeof codes[1], "%ld", want_exit);
-    if (want_exit >= 0 && code != want_exit)
+    if (killed) {
+        snprintf(codes[0], sizeof codes[0], "%ld", deadline_s);
+        bad("the command was still running after %s s%s", codes[0], "");
+    } else if (want_exit >= 0 && code != want_exit) {
         bad("exit status %s, expected %s", codes[0], codes[1]);
+    }
+    if (max_rss_kib >= 0) {
+        long cap = max_rss_kib * MEMORY_SCALE;
+        printf("check_run: peak memory (ru_maxrss) %ld KiB, cap %ld KiB; "
+               "%.1f s\n",
+               ru.ru_maxrss, cap, secs);
+        snprintf(codes[0], sizeof codes[0], "%ld", ru.ru_maxrss);
+        snprintf(codes[1], sizeof codes[1], "%ld", cap);
+        if (ru.ru_maxrss > cap)
+            bad("peak memory %s KiB above the cap of %s KiB", codes[0],
+                codes[1]);
+    }
     for (size_t k = 0; k < n; k++) {
         if (!strcmp(cs[k].kind, "output") && !strstr(out, cs[k].arg))
             bad("output lacks \"%s\"%s", cs[k].arg, "");

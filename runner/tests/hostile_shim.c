@@ -9,7 +9,12 @@
  * without answering), nohello, badhello, nounsupported (answers bad_request
  * to an unknown op), noencode (hello without "encode", "unsupported" to
  * stream), stderr (1 MiB on stderr first), restartfail (misbehaves like
- * crash, and every later start exits at once).
+ * crash, and every later start exits at once), endless (bytes without a
+ * newline, forever), lines (10 million short garbage lines before its
+ * answer), widejson (its answer with a member holding 7 million numbers,
+ * 14 MB of JSON) and fullline (its answer with two members that bring the
+ * line just below 16 MiB and its parse just below the runner's 48 MiB
+ * estimate: 415,000 numbers and a string; the protocol allows it).
  * With MARKER, only the first process misbehaves: it creates the file
  * MARKER, and a process that finds it behaves (restartfail: refuses to
  * start).
@@ -169,7 +174,35 @@ static void misbehave(const cJSON *req)
         for (;;)
             if (printf("{\"id\":0,\"ok\":true}\n") < 0)
                 exit(1);
+    } else if (!strcmp(mode, "endless")) {
+        static char block[1 << 16];
+        memset(block, '{', sizeof block);
+        for (;;)
+            if (fwrite(block, 1, sizeof block, stdout) != sizeof block)
+                exit(1);
+    } else if (!strcmp(mode, "lines")) {
+        for (long i = 0; i < 10000000; i++)
+            if (fputs("x\n", stdout) < 0)
+                exit(1);
     }
+}
+
+/* widejson and fullline: `o` printed with two more members, "x" an array
+ * of `numbers` zeros and "y" a string of `chars` characters. */
+static void put_padded(cJSON *o, long numbers, long chars)
+{
+    char *s = cJSON_PrintUnformatted(o);
+    s[strlen(s) - 1] = '\0'; /* the closing brace */
+    printf("%s,\"x\":[0", s);
+    for (long i = 1; i < numbers; i++)
+        fputs(",0", stdout);
+    fputs("],\"y\":\"", stdout);
+    for (long i = 0; i < chars; i++)
+        putchar('a' + i % 26);
+    printf("\"}\n");
+    fflush(stdout);
+    cJSON_free(s);
+    cJSON_Delete(o);
 }
 
 int main(int argc, char **argv)
@@ -225,7 +258,13 @@ int main(int argc, char **argv)
         }
         if (++count == nth)
             misbehave(req);
-        if (!strcmp(op->valuestring, "decode"))
+        if (count == nth && !strcmp(op->valuestring, "decode") &&
+            !strcmp(mode, "widejson"))
+            put_padded(decode(req), 7000000, 0);
+        else if (count == nth && !strcmp(op->valuestring, "decode") &&
+                 !strcmp(mode, "fullline"))
+            put_padded(decode(req), 415000, 15900000);
+        else if (!strcmp(op->valuestring, "decode"))
             put(decode(req));
         else if (!strcmp(op->valuestring, "encode"))
             put(encode(req));
