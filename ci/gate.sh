@@ -340,9 +340,23 @@ json_pick() {
     }'
 }
 
-# The summary's count of VERDICT ("summary": {"pass": N, ...}).
-json_count() {
-  tr -d '\n\r' <"$json" | sed -n 's/.*"summary"[^}]*"'"$1"'"[[:space:]]*:[[:space:]]*\([0-9][0-9]*\).*/\1/p'
+# The report's "summary": {"pass": N, ...} as " pass N, fail N, ...". It comes
+# before the cases, so only the start of a large report is searched.
+json_counts() {
+  tr -d '\n\r' <"$json" | awk '{
+    if (!match($0, /"summary"[ \t]*:[ \t]*\{[^}]*\}/)) exit
+    s = substr($0, RSTART, RLENGTH)
+    n = split("pass fail info unsupported expected_fail", k, " ")
+    out = ""
+    for (j = 1; j <= n; j++)
+      if (match(s, "\"" k[j] "\"[ \t]*:[ \t]*[0-9]+")) {
+        v = substr(s, RSTART, RLENGTH)
+        sub(/.*[ \t:]/, "", v)
+        out = out " " k[j] " " v ","
+      }
+    sub(/,$/, "", out)
+    print out
+  }'
 }
 
 # Ids of the cases whose verdict is FAIL, in report order.
@@ -365,13 +379,7 @@ summarize() {
     *) verdict="HARNESS BROKEN" ;;
   esac
   counts=
-  if [ -s "$json" ]; then
-    for k in pass fail info unsupported expected_fail; do
-      n=$(json_count "$k")
-      [ -n "$n" ] && counts="$counts $k $n,"
-    done
-    counts=${counts%,}
-  fi
+  [ ! -s "$json" ] || counts=$(json_counts)
   case $kind in
     interop) unit=cells ;;
     *) unit=cases ;;

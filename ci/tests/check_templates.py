@@ -4,11 +4,31 @@ kept even on failure, JUnit wired in), and every gate.sh call in it is accepted
 by gate.sh's own option parser (gate.sh dry run), with its reports going where
 the template collects them.
 
+Each call is checked with the template's variables expanded as its shell
+would ($V, ${V}, ${V:-default}; a variable the template does not set is an
+error), and, when it chooses steps (--steps), once more with every step on, so
+the optional interop and fuzz steps are checked too: each tamtam-run command
+the dry run prints writes JSON and JUnit (and fuzz its findings) into the
+collected report dir, interop and fuzz get two or more implementations, and
+an implementation the suite builds (SUITE_BUILD/bin/PROGRAM) is a target the
+template builds.
+
 usage: check_templates.py GATE_SH GITHUB_YML GITLAB_YML
+
+Run mode runs a template's gate.sh call for real, as the template's job
+would, in WORKDIR (the suite at .tamtam/suite and its build at .tamtam/build,
+as the template fetches and builds them; an empty known-failures file), with
+SHIM_CMD as the project's shim and every step on (TAMTAM_STEPS), then checks
+the verdict of each step, the overall exit status, and that the reports and
+fuzz findings are where the template uploads them:
+
+usage: check_templates.py run pass|red TEMPLATE_YML SUITE_SRC SUITE_BUILD SHIM_CMD WORKDIR
 """
+import glob
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -55,24 +75,80 @@ def gate_calls(doc):
     return calls
 
 
-def check_calls(gate, name, doc):
+VAR = re.compile(r"\$(?:\{(\w+)(?::-([^}]*))?\}|(\w+))")
+ALL_STEPS = "conformance interop fuzz"
+
+
+def expand(word, variables, name):
+    """WORD with the template's variables substituted as the shell would."""
+    def value(m):
+        var = m.group(1) or m.group(3)
+        if var not in variables:
+            fail(f"{name}: a gate.sh call uses ${var}, which the template does not set")
+            return ""
+        v = str(variables[var])
+        return m.group(2) if m.group(2) is not None and v == "" else v
+    return VAR.sub(value, word)
+
+
+def option(args, opt):
+    """The values of every OPT in ARGS."""
+    return [args[i + 1] for i, a in enumerate(args[:-1]) if a == opt]
+
+
+def check_calls(gate, name, doc, variables):
     """Runs each call through gate.sh's parser; returns the report dirs used."""
     calls = gate_calls(doc)
     if not calls:
         fail(f"{name}: no gate.sh call")
+    targets = set()
+    for text in strings(doc):
+        for m in re.finditer(r"--target((?:\s+[\w.+-]+)+)", text):
+            targets.update(m.group(1).split())
     dirs = []
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TAMTAM_GATE_DRY_RUN": "1"}
-    for args in calls:
-        r = subprocess.run(["sh", gate] + args, env=env, capture_output=True, text=True)
-        shown = "gate.sh " + " ".join(shlex.quote(a) for a in args)
-        if r.returncode != 0:
-            fail(f"{name}: gate.sh rejects `{shown}`: {r.stderr.strip()}")
-            continue
-        if "--junit" not in r.stdout or "--json" not in r.stdout:
-            fail(f"{name}: `{shown}` would not write JSON and JUnit reports")
-        print(f"ok   {name}: {shown}")
-        dirs.append(args[args.index("--report-dir") + 1] if "--report-dir" in args else "tamtam-report")
+    for raw in calls:
+        args = [expand(a, variables, name) for a in raw]
+        variants = [args]
+        if "--steps" in args:
+            i = args.index("--steps") + 1
+            variants.append(args[:i] + [ALL_STEPS] + args[i + 1:])
+        report_dir = args[args.index("--report-dir") + 1] if "--report-dir" in args else "tamtam-report"
+        dirs.append(report_dir)
+        for v in variants:
+            shown = "gate.sh " + " ".join(shlex.quote(a) for a in v)
+            r = subprocess.run(["sh", gate] + v, env=env, capture_output=True, text=True)
+            if r.returncode != 0:
+                fail(f"{name}: gate.sh rejects `{shown}`: {r.stderr.strip()}")
+                continue
+            steps = check_dry_run(name, shown, r.stdout, report_dir, targets)
+            print(f"ok   {name}: {shown}\n       runs {', '.join(steps)}")
+            if v is not args and steps != ALL_STEPS.split():
+                fail(f"{name}: with --steps '{ALL_STEPS}', `{shown}` runs {steps}")
     return dirs
+
+
+def check_dry_run(name, shown, stdout, report_dir, targets):
+    """Checks the tamtam-run commands a dry run printed; returns their steps."""
+    steps = []
+    for line in stdout.splitlines():
+        cmd = shlex.split(line)
+        step = cmd[1] if len(cmd) > 1 and cmd[1] in ("interop", "fuzz") else "conformance"
+        steps.append(step)
+        for opt in ("--json", "--junit") + (("--out",) if step == "fuzz" else ()):
+            where = option(cmd, opt)
+            if len(where) != 1 or not under(where[0], [report_dir]):
+                fail(f"{name}: `{shown}`: {step} writes {opt} {where}, not into {report_dir}/")
+        if step == "conformance":
+            continue
+        impls = option(cmd, "--impl")
+        if len(impls) < 2:
+            fail(f"{name}: `{shown}`: {step} has {len(impls)} implementations")
+        for impl in impls:
+            program = shlex.split(impl.split("=", 1)[1])[0]
+            if "/bin/" in program and os.path.basename(program) not in targets:
+                fail(f"{name}: {step} runs {program}, but the template builds only {sorted(targets)}")
+    return steps
 
 
 def under(path, dirs):
@@ -125,7 +201,79 @@ def check_gitlab(name, doc, dirs):
             fail(f"{name}: {job_name}: artifacts:paths must hold the gate's report dir {dirs}")
 
 
+def variables(doc):
+    """The variables a template's scripts see: GitHub env (workflow, jobs),
+    GitLab variables (global, jobs)."""
+    found = {}
+    for key in ("env", "variables"):
+        found.update(doc.get(key) or {})
+    for job in doc.get("jobs", doc).values():
+        if isinstance(job, dict):
+            for key in ("env", "variables"):
+                if isinstance(job.get(key), dict):
+                    found.update(job[key])
+    return found
+
+
+def run_template(want, path, suite_src, suite_build, shim, workdir):
+    """Run mode: the template's own gate.sh call, run in a copy of its job's
+    workspace. Random frames and fuzz iterations are cut through gate.sh's
+    environment (TAMTAM_INTEROP_RANDOM, TAMTAM_FUZZ_ITERATIONS) to keep the
+    test short; everything else is the template's."""
+    name = os.path.basename(os.path.dirname(path)) + "/" + os.path.basename(path)
+    with open(path) as f:
+        doc = yaml.safe_load(f)
+    calls = gate_calls(doc)
+    if len(calls) != 1:
+        fail(f"{name}: expected one gate.sh call, found {len(calls)}")
+        return
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(os.path.join(workdir, ".tamtam"))
+    os.symlink(os.path.abspath(suite_src), os.path.join(workdir, ".tamtam", "suite"))
+    os.symlink(os.path.abspath(suite_build), os.path.join(workdir, ".tamtam", "build"))
+    open(os.path.join(workdir, "tamtam-known-failures.txt"), "w").close()
+    variables_ = variables(doc)
+    variables_.update(TAMTAM_SHIM=shim, TAMTAM_STEPS=ALL_STEPS, TAMTAM_NODE="", TAMTAM_NODE_CMD="")
+    args = [expand(a, variables_, name) for a in calls[0]]
+    report_dir = args[args.index("--report-dir") + 1]
+    env = dict(os.environ, TAMTAM_INTEROP_RANDOM="100", TAMTAM_FUZZ_ITERATIONS="200")
+    env.pop("TAMTAM_GATE_DRY_RUN", None)
+    print(f"{name}: gate.sh " + " ".join(shlex.quote(a) for a in args))
+    r = subprocess.run(["sh", os.path.join(".tamtam", "suite", "ci", "gate.sh")] + args, cwd=workdir, env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    print(r.stdout)
+    print("---- template run checks ----")
+    verdict, status = ("PASS", 0) if want == "pass" else ("REGRESSION", 1)
+    if r.returncode == status:
+        print(f"ok   exit {status}")
+    else:
+        fail(f"{name}: the template's gate call exited {r.returncode}, expected {status}")
+    m = re.search(r"^-- gate summary: all --\n((?:  .*\n)+)result:    (.*)$", r.stdout, re.M)
+    steps = dict(re.findall(r"^  (\w+) +(.*)$", m.group(1), re.M)) if m else {}
+    want_steps = {s: f"{verdict} (exit {status})" for s in ALL_STEPS.split()}
+    if m and steps == want_steps and m.group(2) == f"{verdict} (exit {status})":
+        print(f"ok   every step {verdict}: " + ", ".join(steps))
+    else:
+        fail(f"{name}: overall summary {steps}, expected {want_steps}")
+    reports = os.path.join(workdir, report_dir)
+    for step in ALL_STEPS.split():
+        for ext in ("json", "junit.xml", "log", "summary.md"):
+            if not os.path.isfile(os.path.join(reports, f"{step}.{ext}")):
+                fail(f"{name}: no {report_dir}/{step}.{ext} to upload")
+    findings = glob.glob(os.path.join(reports, "fuzz.findings", "fuzz-*", "core-*.json"))
+    if want == "red" and not findings:
+        fail(f"{name}: no fuzz findings under {report_dir}/ (the uploaded directory)")
+    elif want == "pass" and findings:
+        fail(f"{name}: fuzz findings on a passing run: {findings}")
+    else:
+        print(f"ok   reports in {report_dir}/" + (f", findings {len(findings)} files" if findings else ""))
+
+
 def main():
+    if len(sys.argv) == 8 and sys.argv[1] == "run" and sys.argv[2] in ("pass", "red"):
+        run_template(*sys.argv[2:])
+        print("check_templates run: " + ("all passed" if not failures else f"{len(failures)} problem(s)"))
+        return 1 if failures else 0
     if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
@@ -141,7 +289,7 @@ def main():
         if not isinstance(doc, dict):
             fail(f"{name}: not a YAML mapping")
             continue
-        check(name, doc, check_calls(gate, name, doc))
+        check(name, doc, check_calls(gate, name, doc, variables(doc)))
     print("check_templates: " + ("all passed" if not failures else f"{len(failures)} problem(s)"))
     return 1 if failures else 0
 
