@@ -151,12 +151,12 @@ $2"; shift ;;
       --timeout-ms) need_value "$1" $#; opt_timeout=$2; shift ;;
       --report-dir) need_value "$1" $#; opt_report_dir=$2; shift ;;
       -h|--help) usage; exit 0 ;;
+      # The rest goes to tamtam-run: the caller keeps the last $npass arguments.
       --) shift; npass=$#; break ;;
       *) die "unknown option '$1' for $command (see: gate.sh help)" ;;
     esac
     shift
   done
-  # What follows "--" is kept as the positional parameters of the caller.
   need_number --timeout-ms "$opt_timeout"
   need_number --seed "$opt_seed"
   need_number --random "$opt_random"
@@ -368,16 +368,20 @@ failing_cases() {
 
 # ---- summaries -----------------------------------------------------------------
 
+verdict_of() {
+  case $1 in
+    0) echo "PASS" ;;
+    1) echo "REGRESSION" ;;
+    *) echo "HARNESS BROKEN" ;;
+  esac
+}
+
 # summarize KIND STEP RC WHY TAMTAM_RUN_ARGS...: the terminal summary, and the
 # same in Markdown in $md.
 summarize() {
   kind=$1 step=$2 rc=$3 why=$4
   shift 4
-  case $rc in
-    0) verdict="PASS" ;;
-    1) verdict="REGRESSION" ;;
-    *) verdict="HARNESS BROKEN" ;;
-  esac
+  verdict=$(verdict_of "$rc")
   counts=
   [ ! -s "$json" ] || counts=$(json_counts)
   case $kind in
@@ -475,6 +479,8 @@ summarize_interop() {
     $1 == "hex" && first == 1 && $2 != "null" { hex[c] = $2 }
     $1 == "detail" && first == 1 { det[c] = squeeze($2); first = 2 }
     END {
+      if (!nimpl)  # no implementations member: the encoders, in cell order
+        for (i = 1; i <= ncell; i++) if (!((enc[i]) in named)) { named[enc[i]] = 1; impl[++nimpl] = enc[i] }
       for (i = 1; i <= ncell; i++) {
         text = pass[i] "/" total[i]
         if (verdict[i] == "FAIL") text = text " FAIL"
@@ -678,6 +684,7 @@ cmd_all() {
       *" $s "*) ;;
       *) continue ;;
     esac
+    [ -z "$results" ] || [ -n "$dry_run" ] || echo
     "cmd_$s" "$@"
     rc=$?
     results="$results $s:$rc"
@@ -694,20 +701,11 @@ cmd_all() {
     echo "|---|---|"
   } >"$md"
   for r in $results; do
-    case ${r#*:} in
-      0) v=PASS ;;
-      1) v=REGRESSION ;;
-      *) v="HARNESS BROKEN" ;;
-    esac
+    v=$(verdict_of "${r#*:}")
     printf '  %-12s %s (exit %s)\n' "${r%%:*}" "$v" "${r#*:}"
     echo "| ${r%%:*} | $v |" >>"$md"
   done
-  case $worst in
-    0) v=PASS ;;
-    1) v=REGRESSION ;;
-    *) v="HARNESS BROKEN" ;;
-  esac
-  echo "result:    $v (exit $worst)"
+  echo "result:    $(verdict_of "$worst") (exit $worst)"
   echo "summaries: $opt_report_dir/*.summary.md"
   return "$worst"
 }

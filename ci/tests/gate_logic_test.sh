@@ -289,6 +289,11 @@ grep -q '^### TamTam gate: interop: REGRESSION' "$md" || fail "interop: Markdown
 grep -qF '| ref | 10/10 | 7/10 **FAIL** | 10/10 |' "$md" || fail "interop: Markdown matrix row"
 grep -qF 'Expected: the frame \| "verdict"' "$md" || fail "interop: a pipe in a Markdown cell is not escaped"
 [ "$(grep -c '^| encoder \\ decoder |' "$md")" -eq 2 ] || fail "interop: Markdown lacks one matrix per op"
+# Without the implementations member the matrix still comes out, from the cells.
+grep -v '^"implementations"' "$tmp/interop.json" >"$tmp/interop-bare.json"
+FAKE_EXIT=1 FAKE_REPORT=interop-bare gate interopbare 1 interop --runner "$fake" --impl ref=r --impl port=p --impl old=o --report-dir "$R"
+norm interopbare
+hasn interopbare " ref 10/10 7/10 FAIL 10/10"
 FAKE_EXIT=0 FAKE_REPORT=interop gate interopname 0 interop --runner "$fake" --impl a=x --impl b=y --seed 9 --name cross --report-dir "$R"
 arg_follows interopname --seed 9
 arg_follows interopname --json "$R/cross.json"
