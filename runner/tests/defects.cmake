@@ -127,7 +127,7 @@ seeded_defect(crash_on_bad_frame node/src/conn.c
   wire.tcp.invalid.cf-used-17 wire.tcp.invalid.cf-crc-byte
   wire.tcp.onebyte)
 seeded_defect(echo_stops_after_bad_frame node/src/conn.c
-  "queue(c, frame_bytes(&ev.frame), ev.frame.frame_len);"
-  "if (c->discarded == 0)\n            queue(c, frame_bytes(&ev.frame), ev.frame.frame_len);"
+  "queue(c, ev.frame.bytes, ev.frame.frame_len);"
+  "if (c->discarded == 0)\n            queue(c, ev.frame.bytes, ev.frame.frame_len);"
   wire.tcp.invalid.cf-used-17 wire.tcp.invalid.cf-crc-byte
   wire.tcp.invalid.cf-crc-roaming)

@@ -40,13 +40,6 @@ bool conn_wants_write(const struct conn *c)
     return c->out_len > c->out_off;
 }
 
-/* The frame's own bytes. tt_frame views only the payload, which sits after
- * everything but the block; the block is used_len + padding_len bytes. */
-static const uint8_t *frame_bytes(const tt_frame *f)
-{
-    return f->payload - (f->frame_len - f->used_len - f->padding_len);
-}
-
 static void queue(struct conn *c, const uint8_t *p, size_t n)
 {
     if (c->out_off > 0) {
@@ -122,7 +115,7 @@ enum conn_state conn_read(struct conn *c, uint8_t *scratch, size_t cap)
             note_discard(c, &ev);
             continue;
         }
-        queue(c, frame_bytes(&ev.frame), ev.frame.frame_len);
+        queue(c, ev.frame.bytes, ev.frame.frame_len);
         c->echoed++;
     }
     return conn_write(c);

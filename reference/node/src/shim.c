@@ -257,12 +257,12 @@ static void op_stream(const struct request *rq)
              rq->id);
     out_str(rq->out, head);
     bool first = true;
-    at = 0;
+    size_t fed = 0;
     cJSON_ArrayForEach(c, chunks)
     {
-        const uint8_t *p = bytes + at;
+        const uint8_t *p = bytes + fed;
         size_t left = strlen(c->valuestring) / 2;
-        at += left;
+        fed += left;
         tt_stream_event ev;
         while (tt_stream_next(s, &p, &left, &ev) > 0) {
             if (!first)

@@ -91,9 +91,10 @@ int url_parse(const char *text, struct url *u, const char **why)
             return parse_host_port(rest, u, why);
         if (*rest == '\0')
             return *why = "unix:// needs a path", -1;
-        if (strlen(rest) >= sizeof u->path)
+        size_t len = strlen(rest);
+        if (len >= sizeof u->path)
             return *why = "unix socket path too long", -1;
-        strcpy(u->path, rest);
+        memcpy(u->path, rest, len + 1);
         return 0;
     }
     return *why = "expected tcp://HOST:PORT, udp://HOST:PORT or unix:///path",
@@ -127,7 +128,7 @@ char *url_format_addr(enum url_scheme scheme, const void *sockaddr,
 
 static void describe_bound(const struct url *u, int fd, char *bound, size_t cap)
 {
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = {0};
     socklen_t len = sizeof ss;
     if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
         snprintf(bound, cap, "%s?", scheme_prefix[u->scheme]);
@@ -157,7 +158,8 @@ static int listen_unix(const struct url *u, const char **why)
     struct sockaddr_un sun;
     memset(&sun, 0, sizeof sun);
     sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, u->path);
+    /* u->path is sized like sun_path and NUL-terminated by url_parse. */
+    memcpy(sun.sun_path, u->path, sizeof sun.sun_path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return *why = "cannot create a unix socket", -1;
