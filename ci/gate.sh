@@ -15,6 +15,11 @@
 # harness could not run; a misconfigured gate or a runner that dies or writes
 # no report is also 2. "all" exits with the worst status of its steps.
 set -u
+# Lists are one item a line (--case globs, --impl commands hold spaces), so
+# unquoted expansions split at newlines only, and never glob.
+IFS='
+'
+set -f
 
 prog=gate.sh
 
@@ -68,7 +73,7 @@ USAGE
 }
 
 die() {
-  echo "$prog: $*" >&2
+  echo "$prog: $1" >&2
   exit 2
 }
 
@@ -102,7 +107,7 @@ for_commands() {
   opt=$1
   shift
   for c in "$@"; do [ "$c" = "$command" ] && return 0; done
-  die "$opt is not an option of $command (only of: $*; see: gate.sh help)"
+  die "$opt is not an option of $command (only of: $(echo "$@" | sed 's/ /, /g'); see: gate.sh help)"
 }
 
 # ---- options: one parser for every command -------------------------------------
@@ -626,13 +631,7 @@ show_reproduce() {
 
 cmd_conformance() {
   name=${opt_name:-conformance}
-  set -f
-  old_ifs=$IFS
-  IFS='
-'
   for c in $opt_cases; do set -- --case "$c" "$@"; done
-  IFS=$old_ifs
-  set +f
   [ -z "$opt_timeout" ] || set -- --timeout-ms "$opt_timeout" "$@"
   [ -z "$opt_known" ] || set -- --known-failures "$opt_known" "$@"
   [ -z "$opt_crc" ] || set -- --crc "$opt_crc" "$@"
@@ -661,14 +660,9 @@ cmd_multi() {
   [ -z "$opt_timeout" ] || set -- --timeout-ms "$opt_timeout" "$@"
   [ -z "$opt_crc" ] || set -- --crc "$opt_crc" "$@"
   [ -z "$opt_vectors" ] || set -- --vectors "$opt_vectors" "$@"
-  rev=$(impl_lines | awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }')
-  set -f
-  old_ifs=$IFS
-  IFS='
-'
-  for i in $rev; do set -- --impl "$i" "$@"; done
-  IFS=$old_ifs
-  set +f
+  for i in $(impl_lines | awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }'); do
+    set -- --impl "$i" "$@"
+  done
   run_step "$kind" "$name" "$kind" "$@"
 }
 
@@ -687,7 +681,8 @@ cmd_all() {
     [ -z "$results" ] || [ -n "$dry_run" ] || echo
     "cmd_$s" "$@"
     rc=$?
-    results="$results $s:$rc"
+    results="$results
+$s:$rc"
     [ "$rc" -le "$worst" ] || worst=$rc
   done
   [ -z "$dry_run" ] || return 0
@@ -739,7 +734,7 @@ case $command in
   interop|fuzz) check_multi "$command" ;;
   all)
     steps=
-    for s in $(echo "${opt_steps:-conformance interop fuzz}" | tr ',' ' '); do
+    for s in $(echo "${opt_steps:-conformance interop fuzz}" | tr ',' ' ' | tr ' ' '\n' | sed '/^$/d'); do
       case $s in
         conformance|interop|fuzz) steps="$steps $s" ;;
         *) die "--steps: unknown step '$s' (steps: conformance, interop, fuzz)" ;;
