@@ -206,6 +206,12 @@ void tr_shim_stop(tr_shim *s)
     s->pid = -1;
     s->len = 0;
     s->up = false;
+    if (s->cap > 2 * READ_CHUNK) {
+        /* A flood's 16 MiB need not stay for the rest of the run. */
+        free(s->buf);
+        s->buf = NULL;
+        s->cap = 0;
+    }
 }
 
 void tr_shim_free(tr_shim *s)
@@ -348,9 +354,9 @@ static int write_all(tr_shim *s, const char *data, size_t len,
 
 /* Waits for a complete line. Returns 0 with it in *line, NUL-terminated,
  * its length in *linelen (the newline and a trailing CR stripped, bytes
- * consumed), or -1. The line is the read buffer itself, handed over (what
- * follows it moves to a new buffer), so a line near TR_LINE_CAP is held
- * once, never twice. */
+ * consumed), or -1. A long line is the read buffer itself, handed over
+ * (what follows it moves to a new buffer), so a line near TR_LINE_CAP is
+ * held once, never twice; a short one is copied. */
 static int read_line(tr_shim *s, int64_t deadline, char **line,
                      size_t *linelen, char *why, size_t whylen)
 {
@@ -364,8 +370,16 @@ static int read_line(tr_shim *s, int64_t deadline, char **line,
             size_t rest = s->len - n - 1;
             if (n && s->buf[n - 1] == '\r')
                 n--;
-            *line = s->buf;
             *linelen = n;
+            if (n < READ_CHUNK) {
+                *line = tr_xmalloc(n + 1);
+                memcpy(*line, s->buf, n);
+                (*line)[n] = '\0';
+                memmove(s->buf, nl + 1, rest);
+                s->len = rest;
+                return 0;
+            }
+            *line = s->buf;
             s->buf = NULL;
             s->len = s->cap = 0;
             if (rest) {

@@ -8,6 +8,8 @@
  *   hostile_node garbage     echoes, with every byte after the first two
  *                            of the connection scrambled
  *   hostile_node trickle     echoes correctly, one byte every 300 ms
+ *   hostile_node spew        answers the first bytes with garbage, without
+ *                            end, until the connection breaks
  */
 #include <netinet/in.h>
 #include <poll.h>
@@ -32,6 +34,12 @@ static void serve(int c, const char *mode)
             ssize_t n = read(c, buf + have, sizeof buf - have);
             if (n <= 0)
                 return;
+            if (!strcmp(mode, "spew")) {
+                memset(buf, 0xA5, sizeof buf);
+                while (send(c, buf, sizeof buf, MSG_NOSIGNAL) > 0)
+                    ;
+                return;
+            }
             if (!strcmp(mode, "reset")) {
                 struct linger l = {1, 0};
                 setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof l);
@@ -58,7 +66,8 @@ static void serve(int c, const char *mode)
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fputs("usage: hostile_node reset|halfclose|garbage|trickle\n", stderr);
+        fputs("usage: hostile_node reset|halfclose|garbage|trickle|spew\n",
+              stderr);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);

@@ -14,7 +14,8 @@
  * answer), widejson (its answer with a member holding 7 million numbers,
  * 14 MB of JSON) and fullline (its answer with two members that bring the
  * line just below 16 MiB and its parse just below the runner's 48 MiB
- * estimate: 415,000 numbers and a string; the protocol allows it).
+ * estimate: 415,000 numbers and a string; the protocol allows it); these
+ * two pad every decode answer from request N on.
  * With MARKER, only the first process misbehaves: it creates the file
  * MARKER, and a process that finds it behaves (restartfail: refuses to
  * start).
@@ -187,18 +188,33 @@ static void misbehave(const cJSON *req)
     }
 }
 
+/* Writes `n` bytes of `pattern` (`plen` bytes, repeated). */
+static void repeat(const char *pattern, size_t plen, long n)
+{
+    static char block[1 << 16];
+    for (size_t i = 0; i < sizeof block; i++)
+        block[i] = pattern[i % plen];
+    for (long left = n; left > 0;) {
+        /* Whole periods of the pattern per write. */
+        size_t k = sizeof block - sizeof block % plen;
+        if ((long)k > left)
+            k = (size_t)left;
+        if (fwrite(block, 1, k, stdout) != k)
+            exit(1);
+        left -= (long)k;
+    }
+}
+
 /* widejson and fullline: `o` printed with two more members, "x" an array
- * of `numbers` zeros and "y" a string of `chars` characters. */
+ * of `numbers` zeros and "y" a string of `chars` letters. */
 static void put_padded(cJSON *o, long numbers, long chars)
 {
     char *s = cJSON_PrintUnformatted(o);
     s[strlen(s) - 1] = '\0'; /* the closing brace */
     printf("%s,\"x\":[0", s);
-    for (long i = 1; i < numbers; i++)
-        fputs(",0", stdout);
+    repeat(",0", 2, 2 * (numbers - 1));
     fputs("],\"y\":\"", stdout);
-    for (long i = 0; i < chars; i++)
-        putchar('a' + i % 26);
+    repeat("abcdefghijklmnopqrstuvwxyz", 26, chars);
     printf("\"}\n");
     fflush(stdout);
     cJSON_free(s);
@@ -258,10 +274,10 @@ int main(int argc, char **argv)
         }
         if (++count == nth)
             misbehave(req);
-        if (count == nth && !strcmp(op->valuestring, "decode") &&
+        if (count >= nth && !strcmp(op->valuestring, "decode") &&
             !strcmp(mode, "widejson"))
             put_padded(decode(req), 7000000, 0);
-        else if (count == nth && !strcmp(op->valuestring, "decode") &&
+        else if (count >= nth && !strcmp(op->valuestring, "decode") &&
                  !strcmp(mode, "fullline"))
             put_padded(decode(req), 415000, 15900000);
         else if (!strcmp(op->valuestring, "decode"))
