@@ -3,11 +3,14 @@
 BUILD      ?= build
 BUILD_SAN  ?= build-san
 BUILD_FUZZ ?= build-fuzz
+BUILD_TSAN ?= build-tsan
 FUZZ_SECONDS ?= 60
+# The fuzz burst of `make test`: short and fixed, per target.
+FUZZ_SMOKE_SECONDS ?= 10
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build build-san run test lint bench fuzz install install-dissector clean
+.PHONY: all deps build build-san run test test-tsan lint bench fuzz install install-dissector clean
 
 all: build
 
@@ -26,10 +29,19 @@ build-san: deps
 run: build
 	runner/run-reference.sh $(BUILD)/bin
 
-# Every test, in the optimised build and again under ASan+UBSan.
+# Every test, in the optimised build and again under ASan+UBSan; the node
+# under ThreadSanitizer; a short libFuzzer burst on every fuzz target.
 test: build build-san
 	ctest --test-dir $(BUILD) $(CTEST_ARGS)
 	ctest --test-dir $(BUILD_SAN) $(CTEST_ARGS)
+	$(MAKE) --no-print-directory test-tsan
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+test-tsan: deps
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DTT_TSAN=ON \
+	  -DTT_COMPONENTS=reference >/dev/null
+	cmake --build $(BUILD_TSAN) -j $(JOBS) -- --no-print-directory
+	ctest --test-dir $(BUILD_TSAN) $(CTEST_ARGS) -R '^node\.'
 
 # cppcheck and clang-tidy over every compiled file (.clang-tidy,
 # .cppcheck-suppressions).
@@ -43,8 +55,9 @@ bench: build
 # a working copy of the committed corpus; new crashes land in $(BUILD_FUZZ).
 fuzz: deps
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DTT_FUZZ=ON \
+	  -DTT_COMPONENTS="reference;vectors;runner;analyzer" \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) -- --no-print-directory
 	@set -e; for t in $(BUILD_FUZZ)/fuzz/fuzz_*; do \
 	  name=$${t##*/fuzz_}; work=$(BUILD_FUZZ)/corpus/$$name; \
 	  mkdir -p $$work; cp -n $$(find . -path "*/fuzz/corpus/$$name/*" -type f -not -path "./build*") $$work/ 2>/dev/null || true; \
@@ -64,4 +77,4 @@ install-dissector:
 	dissector/install.sh
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ) $(BUILD_TSAN)
