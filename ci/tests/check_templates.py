@@ -236,7 +236,7 @@ def run_template(want, path, suite_src, suite_build, shim, workdir):
     variables_.update(TAMTAM_SHIM=shim, TAMTAM_STEPS=ALL_STEPS, TAMTAM_NODE="", TAMTAM_NODE_CMD="")
     args = [expand(a, variables_, name) for a in calls[0]]
     report_dir = args[args.index("--report-dir") + 1]
-    env = dict(os.environ, TAMTAM_INTEROP_RANDOM="100", TAMTAM_FUZZ_ITERATIONS="200")
+    env = dict(os.environ, TAMTAM_INTEROP_RANDOM="0", TAMTAM_FUZZ_ITERATIONS="100")
     env.pop("TAMTAM_GATE_DRY_RUN", None)
     print(f"{name}: gate.sh " + " ".join(shlex.quote(a) for a in args))
     r = subprocess.run(["sh", os.path.join(".tamtam", "suite", "ci", "gate.sh")] + args, cwd=workdir, env=env,
