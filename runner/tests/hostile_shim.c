@@ -15,7 +15,9 @@
  * 14 MB of JSON) and fullline (its answer with two members that bring the
  * line just below 16 MiB and its parse just below the runner's 48 MiB
  * estimate: 415,000 numbers and a string; the protocol allows it); these
- * two pad every decode answer from request N on.
+ * two pad every decode answer from request N on; events answers every
+ * stream from request N on with 132,000 discard events, as many as the
+ * runner's estimate lets through.
  * With MARKER, only the first process misbehaves: it creates the file
  * MARKER, and a process that finds it behaves (restartfail: refuses to
  * start).
@@ -104,6 +106,35 @@ static cJSON *encode(const cJSON *req)
     return o;
 }
 
+/* Writes `n` bytes of `pattern` (`plen` bytes, repeated). */
+static void repeat(const char *pattern, size_t plen, long n)
+{
+    static char block[1 << 16];
+    for (size_t i = 0; i < sizeof block; i++)
+        block[i] = pattern[i % plen];
+    for (long left = n; left > 0;) {
+        /* Whole periods of the pattern per write. */
+        size_t k = sizeof block - sizeof block % plen;
+        if ((long)k > left)
+            k = (size_t)left;
+        if (fwrite(block, 1, k, stdout) != k)
+            exit(1);
+        left -= (long)k;
+    }
+}
+
+/* events: a stream answer of `n` discard events. */
+static void put_events(const cJSON *req, long n)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "id");
+    static const char ev[] = ",{\"error\":\"crc_mismatch\",\"offset\":0}";
+    printf("{\"id\":%.0f,\"ok\":true,\"events\":[%s",
+           cJSON_IsNumber(id) ? id->valuedouble : 0, ev + 1);
+    repeat(ev, sizeof ev - 1, (long)(sizeof ev - 1) * (n - 1));
+    printf("],\"pending\":0}\n");
+    fflush(stdout);
+}
+
 static cJSON *stream(const cJSON *req)
 {
     if (!strcmp(mode, "noencode"))
@@ -188,23 +219,6 @@ static void misbehave(const cJSON *req)
     }
 }
 
-/* Writes `n` bytes of `pattern` (`plen` bytes, repeated). */
-static void repeat(const char *pattern, size_t plen, long n)
-{
-    static char block[1 << 16];
-    for (size_t i = 0; i < sizeof block; i++)
-        block[i] = pattern[i % plen];
-    for (long left = n; left > 0;) {
-        /* Whole periods of the pattern per write. */
-        size_t k = sizeof block - sizeof block % plen;
-        if ((long)k > left)
-            k = (size_t)left;
-        if (fwrite(block, 1, k, stdout) != k)
-            exit(1);
-        left -= (long)k;
-    }
-}
-
 /* widejson and fullline: `o` printed with two more members, "x" an array
  * of `numbers` zeros and "y" a string of `chars` letters. */
 static void put_padded(cJSON *o, long numbers, long chars)
@@ -280,6 +294,9 @@ int main(int argc, char **argv)
         else if (count >= nth && !strcmp(op->valuestring, "decode") &&
                  !strcmp(mode, "fullline"))
             put_padded(decode(req), 415000, 15900000);
+        else if (count >= nth && !strcmp(op->valuestring, "stream") &&
+                 !strcmp(mode, "events"))
+            put_events(req, 132000);
         else if (!strcmp(op->valuestring, "decode"))
             put(decode(req));
         else if (!strcmp(op->valuestring, "encode"))
