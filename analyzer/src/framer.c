@@ -83,11 +83,6 @@ uint64_t an_framer_needed_from(const an_framer *f)
     }
 }
 
-size_t an_framer_mem(const an_framer *f)
-{
-    return f->hold_cap + (f->st ? sizeof *f->st : 0);
-}
-
 static bool zero_frame(const uint8_t *p, int len)
 {
     return len == 6 && !(p[0] | p[1] | p[2] | p[3] | p[4] | p[5]);

@@ -115,9 +115,6 @@ void an_framer_confirm(an_framer *f);
  * (UINT64_MAX when IGNORED); earlier bytes are done with. */
 uint64_t an_framer_needed_from(const an_framer *f);
 
-/* Bytes currently allocated by `f`. */
-size_t an_framer_mem(const an_framer *f);
-
 /* Looks for a run of frames in `buf` (len bytes) starting at `at`, under
  * `crc` (a tt_crc). With `aligned`, `at` is a known frame boundary and
  * all-zero frames may open the run; otherwise the run must open with a

@@ -657,20 +657,22 @@ void an_report_summary(an_report *r, const an_totals *t)
             ",\"trailing\":%" PRIu64 ",\"trailing_bytes\":%" PRIu64
             ",\"connections\":%" PRIu64 ",\"evicted\":%" PRIu64
             ",\"late_packets\":%" PRIu64 ",\"heuristic_rejected\":%" PRIu64
-            ",\"ip_fragments\":%" PRIu64 ",\"malformed\":%" PRIu64
-            ",\"not_ip\":%" PRIu64 ",\"other_proto\":%" PRIu64
-            ",\"unsupported_link\":%" PRIu64 ",\"snaplen_truncated\":%" PRIu64
+            ",\"snaplen_truncated\":%" PRIu64
             ",\"tamtam_packets\":%" PRIu64 ",\"capture_dropped\":%" PRIu64
             ",\"mem_peak\":%" PRIu64
-            ",\"crc\":[%s],\"by_class\":",
+            ",\"crc\":[%s],\"not_analysed\":{",
             span, fps, c->gap_bytes, c->retrans_segs, c->retrans_bytes,
             c->overlap_segs, c->conflict_segs, c->conflict_bytes, c->resyncs,
             c->unsynced_bytes, c->trailing, c->trailing_bytes, t->connections,
             t->evicted, t->late_packets, t->heuristic_rejected,
-            t->pkt_result[AN_PKT_FRAGMENT], t->pkt_result[AN_PKT_MALFORMED],
-            t->pkt_result[AN_PKT_NOT_IP], t->pkt_result[AN_PKT_OTHER_PROTO],
-            t->pkt_result[AN_PKT_UNSUPPORTED_LINK], t->snaplen_truncated,
-            c->packets, r->capture_dropped, t->mem_peak, crcs);
+            t->snaplen_truncated, c->packets, r->capture_dropped, t->mem_peak,
+            crcs);
+        /* Packets left aside, by parse outcome (all but "ok"). */
+        for (int i = AN_PKT_OK + 1; i < AN_PKT_COUNT; i++)
+            p += sprintf(p, "%s\"%s\":%" PRIu64, i > AN_PKT_OK + 1 ? "," : "",
+                         an_pkt_result_name((an_pkt_result)i),
+                         t->pkt_result[i]);
+        p = PUT_LIT(p, "},\"by_class\":");
         p = json_counts(p, c->cls, 16);
         p = PUT_LIT(p, ",\"by_channel\":");
         p = json_counts(p, t->channel, 256);
@@ -722,17 +724,15 @@ void an_report_summary(an_report *r, const an_totals *t)
                          "  the capture dropped %" PRIu64
                          " packets (kernel or interface): expect gaps\n",
                          r->capture_dropped);
+    an_outbuf_puts(r->out, "  not analysed:");
+    for (int i = AN_PKT_OK + 1; i < AN_PKT_COUNT; i++)
+        an_outbuf_printf(r->out, " %s %" PRIu64 ",",
+                         an_pkt_result_name((an_pkt_result)i),
+                         t->pkt_result[i]);
     an_outbuf_printf(r->out,
-                     "  not analysed: %" PRIu64 " ip fragments, %" PRIu64
-                     " malformed, %" PRIu64 " not ip, %" PRIu64
-                     " other protocols, %" PRIu64 " unsupported link; %" PRIu64
-                     " snaplen-truncated; %" PRIu64 " evicted connections, %" PRIu64
-                     " late packets, %" PRIu64 " rejected by the heuristic\n",
-                     t->pkt_result[AN_PKT_FRAGMENT],
-                     t->pkt_result[AN_PKT_MALFORMED],
-                     t->pkt_result[AN_PKT_NOT_IP],
-                     t->pkt_result[AN_PKT_OTHER_PROTO],
-                     t->pkt_result[AN_PKT_UNSUPPORTED_LINK],
+                     " snaplen-truncated %" PRIu64 "; %" PRIu64
+                     " evicted connections, %" PRIu64 " late packets, %" PRIu64
+                     " rejected by the heuristic\n",
                      t->snaplen_truncated, t->evicted, t->late_packets,
                      t->heuristic_rejected);
 }

@@ -80,11 +80,6 @@ void an_reasm_free(an_reasm *r)
     r->hist_cap = r->hist_len = 0;
 }
 
-size_t an_reasm_mem(const an_reasm *r)
-{
-    return r->ooo_bytes + r->hist_cap;
-}
-
 /* The 64-bit offset nearest to `next` whose low 32 bits match `seq`. */
 static int64_t unwrap(const an_reasm *r, uint32_t seq)
 {

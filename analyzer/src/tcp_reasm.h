@@ -126,7 +126,4 @@ void an_reasm_flush(an_reasm *r, an_gap_reason why);
  * while the stream is not anchored yet (the segment would anchor it). */
 int64_t an_reasm_offset(const an_reasm *r, uint32_t seq, uint8_t flags);
 
-/* Bytes currently allocated by `r`. */
-size_t an_reasm_mem(const an_reasm *r);
-
 #endif

@@ -50,22 +50,28 @@ static void reap(pid_t pid, int sig)
         }
 }
 
+typedef struct capture capture;
+static capture *running; /* a capture thread to stop in the teardown */
+static pthread_t running_th;
+static void stop_capture(void);
+
 static int end_children(void **state)
 {
     (void)state;
+    stop_capture();
     for (int i = 0; i < 2; i++)
         if (children[i])
             reap(children[i], SIGKILL);
     return 0;
 }
 
-typedef struct capture {
+struct capture {
     pcap_t *p;
     pcap_dumper_t *d;
     uint16_t port;
     volatile int stop;
     volatile int syn_seen, fin_from_client, fin_from_server;
-} capture;
+};
 
 /* Records FINs by direction: the test stops capturing once it has seen
  * its own FIN (everything sent before it is then in the file). */
@@ -90,6 +96,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
         c->fin_from_client = 1;
 }
 
+/* Blocking reads; stop_capture breaks the loop (libpcap wakes the poll). */
 static void *capture_loop(void *arg)
 {
     capture *c = arg;
@@ -97,6 +104,16 @@ static void *capture_loop(void *arg)
         if (pcap_dispatch(c->p, -1, on_packet, (u_char *)c) < 0)
             break;
     return NULL;
+}
+
+static void stop_capture(void)
+{
+    if (!running)
+        return;
+    running->stop = 1;
+    pcap_breakloop(running->p);
+    pthread_join(running_th, NULL);
+    running = NULL;
 }
 
 /* Starts the node; returns its pid and the port it printed. */
@@ -146,8 +163,9 @@ static void recv_all(int fd, uint8_t *p, size_t n)
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
-            fail_msg("the node closed or failed with %zu echo bytes missing",
-                     n);
+            fail_msg("the node closed, failed or went quiet (%s) with %zu "
+                     "echo bytes missing",
+                     r < 0 ? strerror(errno) : "closed", n);
         p += r;
         n -= (size_t)r;
     }
@@ -208,6 +226,9 @@ static uint16_t exchange(uint16_t port, volatile int *syn_seen)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
+    /* A node that stops answering fails the test instead of hanging it. */
+    struct timeval tv = {20, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
@@ -225,7 +246,8 @@ static uint16_t exchange(uint16_t port, volatile int *syn_seen)
     recv_all(fd, echo, expect_echo);
     shutdown(fd, SHUT_WR);
     uint8_t extra;
-    assert_int_equal(recv(fd, &extra, 1, 0), 0); /* the node closes too */
+    if (recv(fd, &extra, 1, 0) != 0) /* the node closes too */
+        fail_msg("the node did not close after the client did");
     close(fd);
     return ntohs(me.sin_port);
 }
@@ -294,8 +316,8 @@ static pcap_t *open_lo(void)
 static void echo_capture(void **state)
 {
     (void)state;
-    char err[PCAP_ERRBUF_SIZE];
-    capture cap = {0};
+    static capture cap;
+    memset(&cap, 0, sizeof cap);
     cap.p = open_lo();
     uint16_t port;
     pid_t node = start_node(&port);
@@ -307,18 +329,17 @@ static void echo_capture(void **state)
                                   PCAP_NETMASK_UNKNOWN), 0);
     assert_int_equal(pcap_setfilter(cap.p, &prog), 0);
     pcap_freecode(&prog);
-    assert_int_equal(pcap_setnonblock(cap.p, 1, err), 0);
     cap.d = pcap_dump_open(cap.p, an_path("live.pcap"));
     assert_non_null(cap.d);
-    pthread_t th;
-    assert_int_equal(pthread_create(&th, NULL, capture_loop, &cap), 0);
+    assert_int_equal(pthread_create(&running_th, NULL, capture_loop, &cap),
+                     0);
+    running = &cap;
 
     make_items();
     uint16_t cport = exchange(port, &cap.syn_seen);
     wait_until(&cap.fin_from_client, 10);
     wait_until(&cap.fin_from_server, 10);
-    cap.stop = 1;
-    pthread_join(th, NULL);
+    stop_capture();
     struct pcap_stat ps;
     if (pcap_stats(cap.p, &ps) == 0 && (ps.ps_drop || ps.ps_ifdrop))
         fail_msg("the capture dropped %u + %u packets", ps.ps_drop,
