@@ -427,10 +427,31 @@ int tr_shim_raw(tr_shim *s, const char *line, int64_t deadline, char **got,
     return read_line(s, deadline, got, gotlen, why, whylen);
 }
 
+/* True when output came after the last answer, asked for by nobody: read
+ * now, it would pass for the answer to the next request (HP-2-b). */
+static bool unsolicited(tr_shim *s)
+{
+    struct pollfd p = {s->rfd, POLLIN, 0};
+    if (s->rfd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN))
+        read_some(s);
+    return s->len > 0;
+}
+
 int tr_shim_call(tr_shim *s, cJSON *req, int64_t deadline, cJSON **resp,
                  char **sent, char **got, char *why, size_t whylen)
 {
     *resp = NULL;
+    if (unsolicited(s)) {
+        size_t n = s->len < 60 ? s->len : 60;
+        char q[64];
+        memcpy(q, s->buf, n);
+        q[n] = '\0';
+        tr_sanitize(q);
+        return broken(s, false, why, whylen,
+                      "the shim wrote %zu bytes after its last answer, "
+                      "before this request: %s%s",
+                      s->len, q, s->len > n ? "..." : "");
+    }
     long id = s->next_id++;
     cJSON_DeleteItemFromObjectCaseSensitive(req, "id");
     cJSON *idv = cJSON_CreateNumber((double)id);

@@ -17,7 +17,9 @@
  * estimate: 415,000 numbers and a string; the protocol allows it); these
  * two pad every decode answer from request N on; events answers every
  * stream from request N on with 132,000 discard events, as many as the
- * runner's estimate lets through.
+ * runner's estimate lets through; twolines answers a line that is not
+ * JSON twice, in one write; lateline answers request N, then writes one
+ * more line in a write of its own.
  * With MARKER, only the first process misbehaves: it creates the file
  * MARKER, and a process that finds it behaves (restartfail: refuses to
  * start).
@@ -268,6 +270,8 @@ int main(int argc, char **argv)
         cJSON *req = cJSON_Parse(line);
         const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
         if (!cJSON_IsObject(req) || !cJSON_IsString(op)) {
+            if (!strcmp(mode, "twolines")) /* both in one write */
+                printf("{\"ok\":false,\"error\":\"bad_request\"}\n");
             put(error(req, "bad_request"));
             cJSON_Delete(req);
             continue;
@@ -306,6 +310,10 @@ int main(int argc, char **argv)
         else
             put(error(req, strcmp(mode, "nounsupported") ? "unsupported"
                                                          : "bad_request"));
+        if (count == nth && !strcmp(mode, "lateline")) {
+            printf("{\"id\":0,\"ok\":true}\n");
+            fflush(stdout);
+        }
         cJSON_Delete(req);
     }
     return 0;
