@@ -13,7 +13,9 @@ lines as a shim writes them, each the answer to request id 1.
   NaN-like numbers, wrong types, duplicate members, NUL bytes, invalid
   UTF-8, 1 MB strings, wide arrays, trailing bytes.
 
-Files of found crashes (crash-*, found-*) are written by hand and kept."""
+fuzz-<sha1> files are the units libFuzzer added that reach code the seeds do
+not (-merge=1 of a 600 s run into the seeds); found crashes would be kept as
+crash-*. This script leaves both alone."""
 import json, os, re, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
