@@ -51,27 +51,26 @@ void an_reasm_init(an_reasm *r, const an_reasm_limits *lim,
     r->ctx = ctx;
 }
 
-static void seg_free(an_reasm *r, an_reasm_seg *g)
+/* Unlinks the first piece and accounts for it; the caller frees it. */
+static an_reasm_seg *seg_pop(an_reasm *r)
 {
+    an_reasm_seg *g = r->head;
     size_t sz = sizeof *g + (g->lost ? 0 : g->len);
-    if (g->prev)
-        g->prev->next = g->next;
+    r->head = g->next;
+    if (r->head)
+        r->head->prev = NULL;
     else
-        r->head = g->next;
-    if (g->next)
-        g->next->prev = g->prev;
-    else
-        r->tail = g->prev;
+        r->tail = NULL;
     r->ooo_bytes -= sz;
     r->ooo_segs--;
     mem_sub(r, sz);
-    free(g);
+    return g;
 }
 
 void an_reasm_free(an_reasm *r)
 {
     while (r->head)
-        seg_free(r, r->head);
+        free(seg_pop(r));
     if (r->hist) {
         mem_sub(r, r->hist_cap);
         free(r->hist);
@@ -186,8 +185,8 @@ static void check_fin(an_reasm *r)
 /* Delivers the buffered pieces that now continue the stream. */
 static void drain(an_reasm *r)
 {
-    an_reasm_seg *g;
-    while ((g = r->head) && g->off <= r->next) {
+    while (r->head && r->head->off <= r->next) {
+        an_reasm_seg *g = seg_pop(r);
         uint64_t end = g->off + g->len;
         if (end > r->next) {
             if (g->lost)
@@ -196,7 +195,7 @@ static void drain(an_reasm *r)
                 deliver(r, g->data + (r->next - g->off),
                         (size_t)(end - r->next));
         }
-        seg_free(r, g);
+        free(g);
     }
     check_fin(r);
 }

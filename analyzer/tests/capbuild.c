@@ -113,6 +113,8 @@ static size_t ip_header(uint8_t *out, const cb_ep *src,
     }
     static const uint8_t ext_types[3] = {0, 60, 43};
     int next = o ? o->v6_ext : 0;
+    if (next < 0 || next > 3)
+        die("v6_ext", "0 to 3 extension headers");
     size_t h = 40 + 8u * (size_t)next;
     memset(out, 0, h);
     out[0] = 0x60;

@@ -227,7 +227,8 @@ static void udp(void **state)
     cb_ep a6 = cb_v6("2001:db8::1", 50000), b6 = cb_v6("2001:db8::2", 4774);
     uint8_t plus[25];
     memcpy(plus, EX1, 22);
-    memcpy(plus + 22, "\xAA\xBB\xCC", 3);
+    static const uint8_t extra[3] = {0xAA, 0xBB, 0xCC};
+    memcpy(plus + 22, extra, sizeof extra);
     uint64_t ts = 1700000000000000ull;
     cb_udp(&f, ts += 10, &a, &b, EX1, 22, NULL);
     cb_udp(&f, ts += 10, &a, &b, plus, 25, NULL);
@@ -238,7 +239,7 @@ static void udp(void **state)
     cb_udp(&f, ts += 10, &b, &a, EX2, 24, NULL);
     cb_udp(&f, ts += 10, &a6, &b6, EX2, 24, NULL);
     cb_opts cut = {.cut = 60}; /* 64 bytes on the wire, 4 not captured */
-    cb_udp(&f, ts += 10, &a, &b, EX1, 22, &cut);
+    cb_udp(&f, ts + 10, &a, &b, EX1, 22, &cut);
     cb_close(&f);
 
     an_result r;

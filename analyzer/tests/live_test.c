@@ -172,7 +172,7 @@ static void recv_all(int fd, uint8_t *p, size_t n)
 }
 
 
-static void wait_until(volatile int *flag, int seconds)
+static void wait_until(const volatile int *flag, int seconds)
 {
     struct timespec t = {0, 10 * 1000 * 1000};
     for (int i = 0; i < seconds * 100 && !*flag; i++)
@@ -222,7 +222,7 @@ static void make_items(void)
 /* Connects to the node, sends every item, reads every echo, closes both
  * ways. With `syn_seen`, waits for the capture to see the SYN first.
  * Returns the client's port. */
-static uint16_t exchange(uint16_t port, volatile int *syn_seen)
+static uint16_t exchange(uint16_t port, const volatile int *syn_seen)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);

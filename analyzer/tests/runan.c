@@ -102,7 +102,7 @@ void an_parse_file(an_result *r, const char *path)
 static void parse_lines(an_result *r)
 {
     size_t cap = 64;
-    r->line = malloc(cap * sizeof *r->line);
+    r->line = malloc(cap * sizeof(cJSON *));
     char *copy = strdup(r->out);
     for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l;
          l = strtok_r(NULL, "\n", &save)) {
@@ -111,7 +111,7 @@ static void parse_lines(an_result *r)
             fail_msg("output line is not JSON: %s", l);
         if (r->nlines == cap) {
             cap *= 2;
-            r->line = realloc(r->line, cap * sizeof *r->line);
+            r->line = realloc(r->line, cap * sizeof(cJSON *));
         }
         r->line[r->nlines++] = j;
     }

@@ -63,7 +63,7 @@ static void index_frames(const an_result *r)
         lines *ls = &by_port[!strcmp(an_str(l, "proto"), "udp")][port];
         if (ls->n == ls->cap) {
             ls->cap = ls->cap ? 2 * ls->cap : 4;
-            ls->l = realloc(ls->l, ls->cap * sizeof *ls->l);
+            ls->l = realloc(ls->l, ls->cap * sizeof(const cJSON *));
             assert_non_null(ls->l);
         }
         ls->l[ls->n++] = l;
