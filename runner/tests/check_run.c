@@ -320,7 +320,7 @@ int main(int argc, char **argv)
         return 2;
     pid_t pid = fork();
     if (pid == 0) {
-        if (max_rss_kib >= 0 && *QUARANTINE) {
+        if (max_rss_kib >= 0 && QUARANTINE[0] != '\0') {
             const char *old = getenv("ASAN_OPTIONS");
             char opts[1024];
             snprintf(opts, sizeof opts, "%s%s", old ? old : "", QUARANTINE);
