@@ -30,12 +30,14 @@ run: build
 	runner/run-reference.sh $(BUILD)/bin
 
 # Every test, in the optimised build and again under ASan+UBSan; the node
-# under ThreadSanitizer; a short libFuzzer burst on every fuzz target.
+# under ThreadSanitizer; a short libFuzzer burst on every fuzz target;
+# cppcheck and clang-tidy.
 test: build build-san
 	ctest --test-dir $(BUILD) $(CTEST_ARGS)
 	ctest --test-dir $(BUILD_SAN) $(CTEST_ARGS)
 	$(MAKE) --no-print-directory test-tsan
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+	.ci/lint $(BUILD)
 
 test-tsan: deps
 	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DTT_TSAN=ON \
