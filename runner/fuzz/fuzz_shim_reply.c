@@ -56,6 +56,7 @@ static size_t cjson_live, cjson_peak;
 
 union header {
     size_t size;
+    // cppcheck-suppress unusedStructMember ; only aligns what follows
     max_align_t align;
 };
 
@@ -200,8 +201,10 @@ static void hello(const cJSON *resp)
               cJSON_IsArray(ops),
           "a hello accepted without its members", NULL);
     cJSON_ArrayForEach(op, ops)
+    {
         check(cJSON_IsString(op), "a hello accepted with a non-string op",
               NULL);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -459,7 +459,7 @@ static tr_verdict run_codec_case(codec_ctx *x, tr_case *c, char **detail)
     cJSON *req;
     const tr_fvec *fv = c->kind == TR_K_STREAM ? NULL : &x->v->f[c->vi];
     const tr_svec *sv = c->kind == TR_K_STREAM ? &x->v->s[c->vi] : NULL;
-    tt_frame refuse;
+    tt_frame refuse = {0}; /* refusal_fields fills it for these cases */
     uint8_t *refuse_payload = NULL;
     switch (c->kind) {
     case TR_K_DECODE: req = tr_decode_request(fv->bytes, fv->len); break;

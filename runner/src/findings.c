@@ -92,6 +92,7 @@ static int write_set(const char *path, const char *twins, const char *suite,
             cJSON_GetObjectItemCaseSensitive(v, "hex")->valuestring;
         long n = ttj_hex_decode(hex, bin, TR_FUZZ_STREAM_MAX);
         char p[PATH_MAX_LEN];
+        // cppcheck-suppress knownConditionTrueFalse ; a loop (cJSON's macro)
         if (rc == 0 && (n < 0 || join(p, twins, id, ".bin") ||
                         tr_write_file(p, bin, (size_t)n)))
             rc = -1;

@@ -330,7 +330,7 @@ static void member_text(const tt_frame *f, const char *field, char *out,
 static void answer_text(tr_buf *b, int op, const tr_reply *want,
                         const tr_reply *r)
 {
-    char buf[256], wv[64], gv[64];
+    char buf[256];
     if (r->kind == TR_ANS_BAD) {
         tr_buf_printf(b, "no valid answer (it crashed, hung or broke the "
                          "protocol)");
@@ -348,6 +348,7 @@ static void answer_text(tr_buf *b, int op, const tr_reply *want,
             tr_buf_printf(b, ", consumed %zu instead of %zu", r->consumed,
                           want->consumed);
         else if (same_kind) {
+            char wv[64], gv[64];
             member_text(&want->frame.f, how + 6, wv, sizeof wv);
             member_text(&r->frame.f, how + 6, gv, sizeof gv);
             tr_buf_printf(b, " with \"%s\" %s instead of %s", how + 6, gv, wv);
@@ -700,7 +701,10 @@ int tr_fuzz_main(int argc, char **argv)
                "these and run again\n",
                fz.over, MAX_FINDINGS);
     const cJSON *f;
-    cJSON_ArrayForEach(f, files) printf("findings: %s\n", f->valuestring);
+    cJSON_ArrayForEach(f, files)
+    {
+        printf("findings: %s\n", f->valuestring);
+    }
     if (cJSON_GetArraySize(files))
         printf("replay them: tamtam-run --vectors %s/fuzz-%llu --shim CMD\n",
                fz.m.out, (unsigned long long)fz.m.seed);

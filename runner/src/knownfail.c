@@ -125,9 +125,8 @@ void tr_kf_advise(const tr_kf *kf, const tr_cases *cs)
             fixed++;
     }
     const char *path = kf && kf->path ? kf->path : "FILE";
-    char reason[96];
 
-    if (fixed) {
+    if (fixed && kf) {
         printf("\nLines to remove from %s (the cases they list pass now):\n",
                path);
         for (size_t k = 0; k < kf->n; k++) {
@@ -169,6 +168,7 @@ void tr_kf_advise(const tr_kf *kf, const tr_cases *cs)
             const tr_case *c = &cs->c[i];
             if (c->verdict != TR_FAIL || c->fixed)
                 continue;
+            char reason[96];
             short_reason(c->detail, reason, sizeof reason);
             printf("%s  # %s\n", c->id, reason);
         }

@@ -37,7 +37,7 @@ int tr_url_parse(const char *url, tr_url *u, char *why, size_t whylen)
     if (u->scheme == TR_UNIX) {
         if (!*rest || strlen(rest) >= sizeof u->path)
             return snprintf(why, whylen, "%s: bad socket path", url), -1;
-        strcpy(u->path, rest);
+        snprintf(u->path, sizeof u->path, "%s", rest);
         return 0;
     }
     const char *colon;
@@ -61,7 +61,7 @@ int tr_url_parse(const char *url, tr_url *u, char *why, size_t whylen)
         strspn(colon + 1, "0123456789") != strlen(colon + 1))
         return snprintf(why, whylen, "%s: expected HOST:PORT", url), -1;
     memcpy(u->host, rest, hlen);
-    strcpy(u->port, colon + 1);
+    snprintf(u->port, sizeof u->port, "%s", colon + 1);
     return 0;
 }
 
@@ -111,7 +111,7 @@ int tr_connect(const tr_url *u, int64_t deadline, char *why, size_t whylen)
 {
     if (u->scheme == TR_UNIX) {
         struct sockaddr_un sun = {.sun_family = AF_UNIX};
-        strcpy(sun.sun_path, u->path);
+        snprintf(sun.sun_path, sizeof sun.sun_path, "%s", u->path);
         int fd = open_connect(AF_UNIX, SOCK_STREAM, (struct sockaddr *)&sun,
                               sizeof sun, deadline);
         if (fd < 0)

@@ -112,23 +112,24 @@ static int cmp_names(const void *a, const void *b)
 static const char *duplicate_name(const cJSON *j)
 {
     for (; j; j = j->next) {
-        if (cJSON_IsObject(j)) {
-            size_t n = 0, k = 0;
+        size_t n = cJSON_IsObject(j) ? (size_t)cJSON_GetArraySize(j) : 0;
+        if (n > 1) {
+            /* Sorted, so a wide object costs n log n, not n^2. */
+            const char **names = tr_xmalloc(n * sizeof *names);
+            size_t k = 0;
             const cJSON *m;
-            cJSON_ArrayForEach(m, j) n++;
-            if (n > 1) {
-                /* Sorted, so a wide object costs n log n, not n^2. */
-                const char **names = tr_xmalloc(n * sizeof *names);
-                cJSON_ArrayForEach(m, j) names[k++] = m->string;
-                qsort(names, n, sizeof *names, cmp_names);
-                const char *dup = NULL;
-                for (k = 1; k < n && !dup; k++)
-                    if (!strcmp(names[k - 1], names[k]))
-                        dup = names[k];
-                free(names);
-                if (dup)
-                    return dup;
+            cJSON_ArrayForEach(m, j)
+            {
+                names[k++] = m->string;
             }
+            qsort(names, n, sizeof *names, cmp_names);
+            const char *dup = NULL;
+            for (k = 1; k < n && !dup; k++)
+                if (!strcmp(names[k - 1], names[k]))
+                    dup = names[k];
+            free(names);
+            if (dup)
+                return dup;
         }
         const char *d = duplicate_name(j->child);
         if (d)

@@ -149,8 +149,7 @@ int tr_write_doc(const char *path, cJSON *doc)
     }
     size_t n = strlen(text);
     char *withnl = tr_xmalloc(n + 2);
-    memcpy(withnl, text, n);
-    memcpy(withnl + n, "\n", 2);
+    snprintf(withnl, n + 2, "%s\n", text);
     cJSON_free(text);
     int r = tr_write_file(path, withnl, n + 1);
     free(withnl);

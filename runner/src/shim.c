@@ -362,9 +362,9 @@ static int read_line(tr_shim *s, int64_t deadline, char **line,
 {
     size_t scanned = 0;
     for (;;) {
-        char *nl = s->len > scanned ? memchr(s->buf + scanned, '\n',
-                                             s->len - scanned)
-                                    : NULL;
+        char *nl = s->buf && s->len > scanned
+                       ? memchr(s->buf + scanned, '\n', s->len - scanned)
+                       : NULL;
         if (nl) {
             size_t n = (size_t)(nl - s->buf);
             size_t rest = s->len - n - 1;
@@ -480,10 +480,12 @@ int tr_shim_call(tr_shim *s, cJSON *req, int64_t deadline, cJSON **resp,
     if (got) {
         /* What reports quote of it; the line itself goes now, before its
          * tree is judged. */
-        size_t keep = len < TR_GOT_MAX ? len : TR_GOT_MAX;
+        bool cut = len > TR_GOT_MAX;
+        size_t keep = cut ? TR_GOT_MAX : len;
         *got = tr_xmalloc(keep + 4);
+        // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): tr_shim_raw sets line when it returns 0 (the analyzer does not follow the varargs broken())
         memcpy(*got, line, keep);
-        strcpy(*got + keep, keep < len ? "..." : "");
+        memcpy(*got + keep, cut ? "..." : "", cut ? 4 : 1);
     }
     free(line);
     if (!o)

@@ -99,12 +99,13 @@ void tr_buf_printf(tr_buf *b, const char *fmt, ...)
 
 void tr_buf_hex(tr_buf *b, const uint8_t *p, size_t len, size_t max_bytes)
 {
-    size_t n = len < max_bytes ? len : max_bytes;
+    bool cut = len > max_bytes;
+    size_t n = cut ? max_bytes : len;
     if (!buf_reserve(b, 2 * n))
         return;
     ttj_hex_encode(p, n, b->s + b->len);
     b->len += 2 * n;
-    if (n < len)
+    if (cut)
         tr_buf_printf(b, "...(%zu bytes)", len);
 }
 

@@ -446,8 +446,8 @@ int tr_vectors_load(const char *dir, tr_vectors *out, char *why, size_t whylen)
     memset(out, 0, sizeof *out);
     char path[4096];
     ctx c = {.why = why, .whylen = whylen};
-    tt_crc scrc;
-    const cJSON *arr;
+    tt_crc scrc = TT_CRC_SMBUS;
+    const cJSON *arr = NULL;
 
     snprintf(path, sizeof path, "%s/core-frame.json", dir);
     c.file = path;

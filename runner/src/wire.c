@@ -116,7 +116,7 @@ static void plan_free(plan *p)
 
 static void plan_add(plan *p, const uint8_t *b, size_t n, const tt_frame *f)
 {
-    p->bytes = realloc(p->bytes, p->len + n);
+    p->bytes = realloc(p->bytes, (p->len + n) ? p->len + n : 1);
     p->want = realloc(p->want, (p->nwant + 1) * sizeof *p->want);
     if (!p->bytes || !p->want) {
         fputs("tamtam-run: out of memory\n", stderr);
@@ -461,7 +461,7 @@ static int run_wire_case(wctx *x, tr_case *c, tr_buf *d)
             plan_add(&p, pbuf, plen, &pf);
             r = udp_case(x, &p, fv->bytes, fv->len, d);
         } else {
-            size_t n;
+            size_t n = 0;
             uint8_t *inv = stream_invalid(fv, crc, &n);
             if (inv)
                 plan_add(&p, inv, n, NULL);
