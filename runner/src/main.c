@@ -14,13 +14,6 @@
 
 #include "run.h"
 
-#ifndef TR_VECTORS_DIR
-#error "TR_VECTORS_DIR (the source tree's vector set) must be defined"
-#endif
-#ifndef TR_VECTORS_INSTALL_DIR
-#error "TR_VECTORS_INSTALL_DIR (the installed vector set) must be defined"
-#endif
-
 static void usage(FILE *f)
 {
     fputs(

@@ -9,6 +9,7 @@
 
 #include "run.h"
 
+/* Both set by CMake on tamtam_run_core, for this file and main.c's usage. */
 #ifndef TR_VECTORS_DIR
 #error "TR_VECTORS_DIR (the source tree's vector set) must be defined"
 #endif
