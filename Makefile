@@ -10,7 +10,7 @@ FUZZ_SMOKE_SECONDS ?= 10
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build build-san run test test-tsan lint bench fuzz install install-dissector clean
+.PHONY: all deps build build-san run test test-tsan lint bench bench-analyzer fuzz install install-dissector clean
 
 all: build
 
@@ -52,6 +52,12 @@ lint: build
 
 bench: build
 	$(BUILD)/bin/tamtam-codec-bench
+
+# Writes a 1.1 GB capture into the build dir (removed afterwards) and
+# compares the analyzer with tcpdump and tshark on it.
+bench-analyzer: build
+	$(BUILD)/bin/tamtam-analyze-bench --dir $(BUILD) $(BUILD)/bin/tamtam-analyze \
+	  dissector/tamtam.lua
 
 # libFuzzer (clang) on every fuzz target for FUZZ_SECONDS each, starting from
 # a working copy of the committed corpus; new crashes land in $(BUILD_FUZZ).
