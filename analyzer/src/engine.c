@@ -16,9 +16,6 @@ typedef struct an_held {
     uint8_t pkt[];
 } an_held;
 
-/* Datagrams held at most, whatever they hold (zero frames prove nothing). */
-#define HELD_MAX 64u
-
 struct an_engine {
     const an_engine_cfg *cfg;
     const an_sink *sink;
@@ -579,8 +576,10 @@ static void keep_packet(an_engine *e, an_flow *fl, const an_packet *p)
     int64_t end = off + (int64_t)p->cap;
     if (end <= 0)
         return;
-    an_pktlog_add(&fl->log, off > 0 ? (uint64_t)off : 0, (uint64_t)end,
-                  e->cur_h, e->cur_data, &e->mem_used);
+    if (!an_pktlog_add(&fl->log, off > 0 ? (uint64_t)off : 0, (uint64_t)end,
+                       e->cur_h, e->cur_data, e->cfg->keep_bytes,
+                       &e->mem_used))
+        e->t.keep_missed++;
 }
 
 static void tcp_packet(an_engine *e, an_conn *c, int d, const an_packet *p)
@@ -683,7 +682,7 @@ static void udp_settle(an_engine *e, an_conn *c, bool final)
                 bad[v] = true;
         }
     }
-    bool force = final || c->nheld >= HELD_MAX;
+    bool force = final || c->nheld >= AN_UDP_HELD_MAX;
     int pick = AN_CRC_AUTO;
     if (c->probing) {
         unsigned need = final ? 2 : run;
@@ -891,6 +890,11 @@ void an_engine_finish(an_engine *e, bool flush)
 const an_totals *an_engine_totals(const an_engine *e)
 {
     return &e->t;
+}
+
+uint64_t an_engine_mem_used(const an_engine *e)
+{
+    return e->mem_used;
 }
 
 void an_engine_extract(an_engine *e, const an_flow *fl, uint64_t off,

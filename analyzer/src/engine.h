@@ -65,6 +65,10 @@ typedef enum an_end_reason {
 /* Returns the name of an end reason ("closed", ...). */
 const char *an_end_reason_name(an_end_reason r);
 
+/* UDP datagrams a connection holds at most while --heuristic or --crc auto
+ * decides, whatever they hold (zero frames prove nothing). */
+#define AN_UDP_HELD_MAX 64u
+
 struct an_engine;
 struct an_conn;
 
@@ -122,6 +126,7 @@ typedef struct an_engine_cfg {
     unsigned run;            /* frames needed to align or recognise */
     size_t probe_limit;      /* bytes a heuristic probe scans per flow */
     bool keep_packets;       /* -w: keep packets for an_engine_extract */
+    uint64_t keep_bytes;     /* -w: bytes of packets kept per flow */
 } an_engine_cfg;
 
 /* Everything the engine reports, one callback per event. `ts_us` is the
@@ -162,6 +167,7 @@ typedef struct an_totals {
     uint64_t heuristic_rejected; /* connections the heuristic dismissed */
     uint32_t crc_seen;           /* bit per variant in use; bit 31 unknown */
     uint64_t mem_peak;
+    uint64_t keep_missed;        /* -w: packets not kept (keep_bytes full) */
 } an_totals;
 
 typedef struct an_engine an_engine;
@@ -186,6 +192,10 @@ void an_engine_finish(an_engine *e, bool flush);
 
 /* Totals so far. */
 const an_totals *an_engine_totals(const an_engine *e);
+
+/* Bytes the engine counts against cfg->mem_cap now: the connection table,
+ * the connections and every buffer they hold. */
+uint64_t an_engine_mem_used(const an_engine *e);
 
 /* Writes to `d` the captured packets that carried bytes [off, off+len) of
  * flow `fl` (for UDP: the datagram being decoded), each packet once. Only

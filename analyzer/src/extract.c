@@ -15,9 +15,12 @@ struct an_pktrec {
 
 bool an_pktlog_add(an_pktlog *l, uint64_t start, uint64_t end,
                    const struct pcap_pkthdr *h, const uint8_t *data,
-                   uint64_t *mem)
+                   uint64_t max, uint64_t *mem)
 {
-    an_pktrec *r = malloc(sizeof *r + h->caplen);
+    uint64_t sz = sizeof(an_pktrec) + h->caplen;
+    if (l->bytes + sz > max)
+        return false;
+    an_pktrec *r = malloc(sz);
     if (!r)
         return false;
     r->next = NULL;
@@ -31,7 +34,8 @@ bool an_pktlog_add(an_pktlog *l, uint64_t start, uint64_t end,
     else
         l->head = r;
     l->tail = r;
-    *mem += sizeof *r + h->caplen;
+    l->bytes += sz;
+    *mem += sz;
     return true;
 }
 
@@ -53,6 +57,7 @@ void an_pktlog_trim(an_pktlog *l, uint64_t upto, uint64_t *mem)
         an_pktrec *r = *pp;
         if (r->end <= upto) {
             *pp = r->next;
+            l->bytes -= sizeof *r + r->h.caplen;
             *mem -= sizeof *r + r->h.caplen;
             free(r);
         } else {

@@ -15,14 +15,17 @@ typedef struct an_pktrec an_pktrec;
 
 typedef struct an_pktlog {
     an_pktrec *head, *tail; /* arrival order */
+    uint64_t bytes;         /* held by the records */
 } an_pktlog;
 
 /* Keeps a copy of the packet (header `h`, h->caplen bytes at `data`) that
- * carried stream offsets [start, end). Counts the copy in *mem. Returns
- * false when out of memory (the packet is then not kept). */
+ * carried stream offsets [start, end), unless the log would then hold more
+ * than `max` bytes: retransmissions of a frame still pending would
+ * otherwise be kept without bound. Counts the copy in *mem. Returns false
+ * when the packet is not kept (`max` reached, or out of memory). */
 bool an_pktlog_add(an_pktlog *l, uint64_t start, uint64_t end,
                    const struct pcap_pkthdr *h, const uint8_t *data,
-                   uint64_t *mem);
+                   uint64_t max, uint64_t *mem);
 
 /* Writes to `d` every kept packet that carried a byte of [off, off+len)
  * and was not written before. */

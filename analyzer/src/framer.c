@@ -4,9 +4,6 @@
 
 #include "framer.h"
 
-/* Largest hold: a run of frames (run x 8200 bytes, plus zero frames) and
- * one segment after it always fit, so a decision is reached before this. */
-#define HOLD_MAX ((size_t)256 * 1024)
 /* A run may contain this many zero frames beyond its evidence frames. */
 #define CHAIN_ZERO_FRAMES 64u
 
@@ -380,8 +377,8 @@ void an_framer_data(an_framer *f, uint64_t off, const uint8_t *p, size_t n)
             return;
         case AN_FRAMER_HUNT:
         case AN_FRAMER_PROBE: {
-            size_t take = HOLD_MAX - f->hold_len < n ? HOLD_MAX - f->hold_len
-                                                     : n;
+            size_t room = AN_FRAMER_HOLD_MAX - f->hold_len;
+            size_t take = room < n ? room : n;
             if (!hold_append(f, p, take)) {
                 /* Out of memory: treat as a gap in the held bytes. */
                 drop_unaligned(f);
@@ -393,9 +390,9 @@ void an_framer_data(an_framer *f, uint64_t off, const uint8_t *p, size_t n)
             n -= take;
             process_hold(f, false);
             if ((f->mode == AN_FRAMER_HUNT || f->mode == AN_FRAMER_PROBE) &&
-                f->hold_len == HOLD_MAX) {
-                /* Cannot happen with the run lengths allowed (see HOLD_MAX);
-                 * bounded all the same. */
+                f->hold_len == AN_FRAMER_HOLD_MAX) {
+                /* Cannot happen with the run lengths allowed (see
+                 * AN_FRAMER_HOLD_MAX); bounded all the same. */
                 process_hold(f, true);
                 if (f->mode == AN_FRAMER_HUNT || f->mode == AN_FRAMER_PROBE) {
                     uint64_t next = f->hold_off + f->hold_len;

@@ -33,6 +33,11 @@
 
 #define AN_CRC_AUTO (-1)
 
+/* Largest hold of a direction: a run of frames (run x 8200 bytes, plus zero
+ * frames) and one segment after it always fit, so a decision is reached
+ * before this. */
+#define AN_FRAMER_HOLD_MAX ((size_t)256 * 1024)
+
 /* Shared by every direction; the one mutable member is the spare receiver
  * that directions without a pending frame borrow. */
 typedef struct an_framer_cfg {

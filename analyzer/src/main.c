@@ -16,23 +16,13 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "match.h"
-#include "report.h"
+#include "session.h"
 
 #define DEFAULT_PORT 4774
-#define MAX_MATCH 16
-
-typedef struct app {
-    an_report rep;
-    an_outbuf out;
-    an_engine *eng;
-    an_match *match[MAX_MATCH];
-    int nmatch;
-    pcap_dumper_t *dumper;
-    uint64_t count;    /* -c: stop after this many frames (0: no limit) */
-    uint64_t reported; /* frames printed / written */
-} app;
+/* -w: packets kept per flow until their frames complete. The out-of-order
+ * buffer's 8 MiB of data and the held bytes fit with their headers; beyond
+ * that it is retransmissions of an unfinished frame. */
+#define KEEP_BYTES ((uint64_t)16 << 20)
 
 static volatile sig_atomic_t interrupted;
 static pcap_t *live_handle;
@@ -79,80 +69,6 @@ static void usage(FILE *to)
         "                     stream (default 4, at least 2)\n"
         "exit status: 0 input read to its end, 1 invalid frames with\n"
         "--fail-on-error, 2 input could not be opened or parsed\n");
-}
-
-/* ---- engine sink: everything goes to the report, frames through --match */
-
-static void sink_frame(void *ctx, const an_flow *fl, uint64_t ts, int status,
-                       uint64_t off, const tt_frame *f, size_t len)
-{
-    app *a = ctx;
-    if (a->nmatch) {
-        an_match_frame x = {status,
-                            f,
-                            len,
-                            off,
-                            fl->conn->proto == AN_PROTO_UDP,
-                            fl->conn->port[fl->idx],
-                            fl->conn->port[1 - fl->idx]};
-        int i = 0;
-        while (i < a->nmatch && !an_match_eval(a->match[i], &x))
-            i++;
-        if (i == a->nmatch)
-            return;
-    }
-    an_report_frame(&a->rep, fl, ts, status, off, f, len);
-    if (a->dumper)
-        an_engine_extract(a->eng, fl, off, len, a->dumper);
-    a->reported++;
-    if (a->count && a->reported >= a->count)
-        an_engine_stop(a->eng);
-}
-
-static void sink_gap(void *ctx, const an_flow *fl, uint64_t ts, uint64_t off,
-                     uint64_t n, an_gap_reason why)
-{
-    an_report_gap(&((app *)ctx)->rep, fl, ts, off, n, why);
-}
-
-static void sink_resync(void *ctx, const an_flow *fl, uint64_t ts,
-                        uint64_t off, uint64_t skipped)
-{
-    an_report_resync(&((app *)ctx)->rep, fl, ts, off, skipped);
-}
-
-static void sink_unsynced(void *ctx, const an_flow *fl, uint64_t ts,
-                          uint64_t off, uint64_t n)
-{
-    an_report_unsynced(&((app *)ctx)->rep, fl, ts, off, n);
-}
-
-static void sink_conflict(void *ctx, const an_flow *fl, uint64_t ts,
-                          uint64_t off, uint64_t n)
-{
-    an_report_conflict(&((app *)ctx)->rep, fl, ts, off, n);
-}
-
-static void sink_trailing(void *ctx, const an_flow *fl, uint64_t ts,
-                          uint64_t n)
-{
-    an_report_trailing(&((app *)ctx)->rep, fl, ts, n);
-}
-
-static void sink_crc(void *ctx, const an_flow *fl, uint64_t ts, int crc)
-{
-    an_report_crc(&((app *)ctx)->rep, fl, ts, crc);
-}
-
-static void sink_fragment(void *ctx, uint64_t ts, const an_packet *p)
-{
-    an_report_fragment(&((app *)ctx)->rep, ts, p);
-}
-
-static void sink_flow_end(void *ctx, const an_flow *fl, uint64_t ts,
-                          an_end_reason why)
-{
-    an_report_flow_end(&((app *)ctx)->rep, fl, ts, why);
 }
 
 /* ---- options ------------------------------------------------------------- */
@@ -246,35 +162,15 @@ static pcap_t *open_file(const char *path, char *errbuf)
         return NULL;
     }
     setvbuf(fp, iobuf, _IOFBF, sizeof iobuf);
-    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(
-        fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    pcap_t *p = an_session_open(fp, errbuf);
     if (!p && fp != stdin)
         fclose(fp);
     return p;
 }
 
-/* libpcap reads a pcapng only while all its interfaces share one link type;
- * say what to do rather than just echoing its message. */
-static void report_read_error(const char *src, const char *msg,
-                              uint64_t packets)
-{
-    fprintf(stderr,
-            "tamtam-analyze: %s: cannot read the capture after %" PRIu64
-            " packets: %s\n",
-            src, packets, msg);
-    if (strstr(msg, "different from the type of the first interface"))
-        fprintf(stderr,
-                "tamtam-analyze: this pcapng mixes interfaces of different "
-                "link types, which libpcap cannot read; split it per "
-                "interface first, e.g.\n"
-                "  tshark -r %s -Y 'frame.interface_id == N' -w part-N.pcapng\n"
-                "and analyse each part\n",
-                src);
-}
-
 int main(int argc, char **argv)
 {
-    static app a;
+    static an_session a;
     static uint8_t ports[8192];
     an_engine_cfg cfg = {
         .crc = TT_CRC_DEFAULT,
@@ -286,6 +182,7 @@ int main(int argc, char **argv)
         .history = 65536,
         .run = 4,
         .probe_limit = 65536,
+        .keep_bytes = KEEP_BYTES,
     };
     const char *iface = NULL, *filter = NULL, *wpath = NULL;
     bool fail_on_error = false, any_port = false, summary_only = false;
@@ -344,7 +241,7 @@ int main(int argc, char **argv)
             break;
         case OPT_MATCH: {
             char err[256];
-            if (a.nmatch == MAX_MATCH)
+            if (a.nmatch == AN_SESSION_MAX_MATCH)
                 return bad_usage("at most %s --match options", "16");
             a.match[a.nmatch] = an_match_parse(optarg, err, sizeof err);
             if (!a.match[a.nmatch])
@@ -399,14 +296,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "tamtam-analyze: %s: %s\n", src, errbuf);
         return 2;
     }
-    int dlt = pcap_datalink(pc);
-    if (!an_link_supported(dlt)) {
-        const char *name = pcap_datalink_val_to_name(dlt);
-        fprintf(stderr,
-                "tamtam-analyze: %s: link type %d (%s) is not supported "
-                "(Ethernet, Linux cooked v1/v2, BSD loopback, raw IPv4/IPv6 "
-                "are)\n",
-                src, dlt, name ? name : "unknown");
+    char msg[256];
+    int dlt = an_session_link(pc, msg, sizeof msg);
+    if (dlt < 0) {
+        fprintf(stderr, "tamtam-analyze: %s: %s\n", src, msg);
         pcap_close(pc);
         return 2;
     }
@@ -436,15 +329,7 @@ int main(int argc, char **argv)
     a.rep.mode = mode;
     a.rep.summary_only = summary_only;
     a.rep.crc = cfg.crc;
-    an_sink sink = {&a,           sink_frame,    sink_gap,
-                    sink_resync,  sink_unsynced, sink_conflict,
-                    sink_trailing, sink_crc,     sink_fragment,
-                    sink_flow_end};
-    /* --stats alone: frames are counted, nothing per frame is needed. */
-    if (summary_only && !a.nmatch && !a.dumper && !a.count)
-        sink.frame = NULL;
-    a.eng = an_engine_new(&cfg, &sink);
-    if (!a.eng) {
+    if (!an_session_start(&a, &cfg)) {
         fprintf(stderr, "tamtam-analyze: out of memory\n");
         return 2;
     }
@@ -464,53 +349,35 @@ int main(int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
     }
 
-    bool input_error = false;
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    while (!interrupted && !an_engine_stopped(a.eng) && !a.out.error) {
-        int rc = pcap_next_ex(pc, &h, &data);
-        if (rc == 1) {
-            an_engine_packet(a.eng, dlt, h, data);
-            if (iface)
-                an_outbuf_flush(&a.out);
-        } else if (rc == 0) { /* live: timeout without packets */
-            an_outbuf_flush(&a.out);
-        } else if (rc == PCAP_ERROR_BREAK) {
-            break; /* end of file, or interrupted */
-        } else {
-            report_read_error(src, pcap_geterr(pc),
-                              an_engine_totals(a.eng)->packets);
-            input_error = true;
-            break;
-        }
-    }
-    an_engine_finish(a.eng, !an_engine_stopped(a.eng));
+    int status = an_session_read(&a, pc, dlt, src, iface != NULL,
+                                 &interrupted, stderr);
     struct pcap_stat ps;
     if (iface && pcap_stats(pc, &ps) == 0)
         a.rep.capture_dropped = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+    an_session_end(&a);
     const an_totals *t = an_engine_totals(a.eng);
-    an_report_summary(&a.rep, t);
-    an_outbuf_flush(&a.out);
-    int status = 0;
     if (a.out.error && a.out.error != EPIPE) {
         fprintf(stderr, "tamtam-analyze: writing the output: %s\n",
                 strerror(a.out.error));
         status = 2;
     }
     if (a.dumper) {
+        if (t->keep_missed)
+            fprintf(stderr,
+                    "tamtam-analyze: -w %s: %" PRIu64 " packets not kept "
+                    "(a flow held %" PRIu64 " MiB of packets of unfinished "
+                    "frames); the frames they carried are written without "
+                    "them\n",
+                    wpath, t->keep_missed, KEEP_BYTES >> 20);
         if (pcap_dump_flush(a.dumper) != 0) {
             fprintf(stderr, "tamtam-analyze: -w %s: write failed\n", wpath);
             status = 2;
         }
         pcap_dump_close(a.dumper);
     }
-    if (input_error)
-        status = 2;
-    else if (!status && fail_on_error && t->c.frames != t->c.status[AN_ST_OK])
+    if (!status && fail_on_error && t->c.frames != t->c.status[AN_ST_OK])
         status = 1;
-    an_engine_free(a.eng);
-    for (int i = 0; i < a.nmatch; i++)
-        an_match_free(a.match[i]);
+    an_session_free(&a);
     pcap_close(pc);
     return status;
 }

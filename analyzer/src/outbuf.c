@@ -10,11 +10,19 @@ void an_outbuf_init(an_outbuf *o, int fd)
 {
     o->fd = fd;
     o->error = 0;
+    o->drain = NULL;
+    o->drain_ctx = NULL;
     o->len = 0;
 }
 
 int an_outbuf_flush(an_outbuf *o)
 {
+    if (o->drain) {
+        if (o->len)
+            o->drain(o->drain_ctx, o->buf, o->len);
+        o->len = 0;
+        return 0;
+    }
     size_t done = 0;
     while (done < o->len && !o->error) {
         ssize_t w = write(o->fd, o->buf + done, o->len - done);

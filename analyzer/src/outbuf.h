@@ -17,11 +17,15 @@
 typedef struct an_outbuf {
     int fd;
     int error;    /* errno of the first failed write, 0 while fine */
+    /* When set, each flush hands the buffered bytes here instead of
+     * writing them to fd (the fuzz targets read the output this way). */
+    void (*drain)(void *ctx, const char *p, size_t n);
+    void *drain_ctx;
     size_t len;
     char buf[AN_OUTBUF_SIZE];
 } an_outbuf;
 
-/* Sets up a writer on `fd`. */
+/* Sets up a writer on `fd` (no drain). */
 void an_outbuf_init(an_outbuf *o, int fd);
 
 /* Writes out what is buffered. Returns 0, or the errno of a failed write. */
