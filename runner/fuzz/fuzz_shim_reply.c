@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjson_counting.h"
 #include "run.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -50,37 +51,6 @@ static void check(bool ok, const char *what, const char *detail)
     abort();
 }
 
-/* ---- cJSON memory, counted through its hooks ---- */
-
-static size_t cjson_live, cjson_peak;
-
-union header {
-    size_t size;
-    // cppcheck-suppress unusedStructMember ; only aligns what follows
-    max_align_t align;
-};
-
-static void *counting_malloc(size_t n)
-{
-    union header *h = malloc(sizeof *h + n);
-    if (!h)
-        return NULL;
-    h->size = n;
-    cjson_live += n;
-    if (cjson_live > cjson_peak)
-        cjson_peak = cjson_live;
-    return h + 1;
-}
-
-static void counting_free(void *p)
-{
-    if (!p)
-        return;
-    union header *h = (union header *)p - 1;
-    cjson_live -= h->size;
-    free(h);
-}
-
 /* ---- the fixtures and the cases judged ---- */
 
 static const char *const case_ids[] = {
@@ -99,8 +69,7 @@ static void setup(void)
 {
     /* Before any cJSON allocation: memory from one allocator must never
      * reach the other's free. */
-    cJSON_Hooks hooks = {counting_malloc, counting_free};
-    cJSON_InitHooks(&hooks);
+    fuzz_cjson_count();
     char why[1024];
     if (tr_vectors_load(TR_FUZZ_VECTORS, &vectors, why, sizeof why)) {
         fprintf(stderr, "fuzz_shim_reply: %s\n", why);
@@ -222,8 +191,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     char *line = malloc(len ? len : 1);
     check(line != NULL, "out of memory in the harness", NULL);
     memcpy(line, data, len);
-    size_t base = cjson_live;
-    cjson_peak = base;
+    size_t base = fuzz_cjson_live();
+    fuzz_cjson_reset_peak();
 
     char why[1024] = "";
     cJSON *any = tr_reply_parse(line, len, -1, why, sizeof why);
@@ -249,9 +218,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         cJSON_Delete(resp);
     }
     free(line);
-    check(cjson_live == base, "cJSON memory left allocated", NULL);
-    check(cjson_peak - base <= TR_REPLY_TREE_MAX &&
-              cjson_peak - base <= CJSON_FACTOR * len + CJSON_SLACK,
+    check(fuzz_cjson_live() == base, "cJSON memory left allocated", NULL);
+    size_t held = fuzz_cjson_peak() - base;
+    check(held <= TR_REPLY_TREE_MAX && held <= CJSON_FACTOR * len + CJSON_SLACK,
           "cJSON memory beyond its bound", NULL);
     return 0;
 }

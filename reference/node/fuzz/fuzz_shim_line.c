@@ -30,6 +30,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cjson_counting.h"
 #include "shim.h"
 #include "ttj.h"
 
@@ -47,37 +48,6 @@ static void check(bool ok, const char *what, const char *response)
     fprintf(stderr, "fuzz_shim_line: %s\nresponse: %.2000s\n", what,
             response ? response : "(none)");
     abort();
-}
-
-/* ---- cJSON memory, counted through its hooks ---- */
-
-static size_t cjson_live, cjson_peak;
-
-union header {
-    size_t size;
-    // cppcheck-suppress unusedStructMember ; only aligns what follows
-    max_align_t align;
-};
-
-static void *counting_malloc(size_t n)
-{
-    union header *h = malloc(sizeof *h + n);
-    if (!h)
-        return NULL;
-    h->size = n;
-    cjson_live += n;
-    if (cjson_live > cjson_peak)
-        cjson_peak = cjson_live;
-    return h + 1;
-}
-
-static void counting_free(void *p)
-{
-    if (!p)
-        return;
-    union header *h = (union header *)p - 1;
-    cjson_live -= h->size;
-    free(h);
 }
 
 /* ---- the output interface: one growing buffer ---- */
@@ -220,12 +190,13 @@ static void one_line(const char *line, size_t len, struct response *r)
 {
     r->n = 0;
     r->limit = RESPONSE_FACTOR * len + RESPONSE_SLACK;
-    cjson_peak = cjson_live;
+    fuzz_cjson_reset_peak();
     const struct shim_out out = {put, r};
     shim_handle_line(line, len, TT_CRC_SMBUS, &out);
-    check(cjson_peak - cjson_live <= CJSON_FACTOR * len + CJSON_SLACK,
+    check(fuzz_cjson_peak() - fuzz_cjson_live() <=
+              CJSON_FACTOR * len + CJSON_SLACK,
           "cJSON memory beyond 80 times the line", NULL);
-    check(cjson_live == 0, "cJSON memory left allocated", NULL);
+    check(fuzz_cjson_live() == 0, "cJSON memory left allocated", NULL);
 
     check(r->n > 0 && r->p[r->n - 1] == '\n', "no response line", r->p);
     check(memchr(r->p, '\n', r->n - 1) == NULL, "more than one response line",
@@ -245,8 +216,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     static bool hooked;
     if (!hooked) {
-        cJSON_Hooks hooks = {counting_malloc, counting_free};
-        cJSON_InitHooks(&hooks);
+        fuzz_cjson_count();
         hooked = true;
     }
     struct response r = {0};
