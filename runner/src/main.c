@@ -23,6 +23,8 @@ static void usage(FILE *f)
         "[options]\n"
         "       tamtam-run fuzz --impl NAME=CMD --impl NAME=CMD... "
         "[options]\n"
+        "       tamtam-run report [--format text|markdown] [--failing] "
+        "FILE.json\n"
         "(tamtam-run interop --help, tamtam-run fuzz --help: their "
         "options)\n"
         "\n"
@@ -168,6 +170,8 @@ int main(int argc, char **argv)
         return tr_interop_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "fuzz"))
         return tr_fuzz_main(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "report"))
+        return tr_report_main(argc - 1, argv + 1);
     tr_opts o;
     if (parse_args(argc, argv, &o)) {
         free(o.globs);

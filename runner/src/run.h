@@ -64,6 +64,11 @@ int tr_opt_crc(const char *arg);
  * message on stderr. */
 int tr_write_file(const char *path, const void *data, size_t len);
 
+/* Reads the JSON document in `path` (at most `max` bytes). Returns it, or
+ * NULL with `why` set (cannot open, too large, read error, not valid JSON
+ * near byte N). */
+cJSON *tr_read_json(const char *path, size_t max, char *why, size_t whylen);
+
 /* Allocation that exits (code 2) when memory runs out. */
 void *tr_xmalloc(size_t n);
 void *tr_xcalloc(size_t n, size_t size);
@@ -540,5 +545,9 @@ void tr_multi_free(tr_multi *m);
 /* The subcommands; argv[0] is "interop" / "fuzz". Return the exit status. */
 int tr_interop_main(int argc, char **argv);
 int tr_fuzz_main(int argc, char **argv);
+/* tamtam-run report [--format text|markdown] [--failing] FILE.json
+ * (report_read.c): prints a report's summary. Returns 0, or 2 when the file
+ * cannot be read or is not a report (message on stderr). */
+int tr_report_main(int argc, char **argv);
 
 #endif

@@ -181,3 +181,56 @@ int tr_write_file(const char *path, const void *data, size_t len)
                 strerror(errno));
     return ok ? 0 : -1;
 }
+
+cJSON *tr_read_json(const char *path, size_t max, char *why, size_t whylen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *text = tr_xmalloc(cap);
+    for (;;) {
+        if (len + 1 >= cap) {
+            if (cap >= max) {
+                fclose(f);
+                free(text);
+                snprintf(why, whylen, "larger than %zu MiB", max >> 20);
+                return NULL;
+            }
+            cap *= 2;
+            char *t = realloc(text, cap);
+            if (!t) {
+                fclose(f);
+                free(text);
+                snprintf(why, whylen, "out of memory");
+                return NULL;
+            }
+            text = t;
+        }
+        size_t n = fread(text + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    bool err = ferror(f);
+    fclose(f);
+    text[len] = '\0';
+    if (err) {
+        free(text);
+        snprintf(why, whylen, "read error");
+        return NULL;
+    }
+    /* The terminating NUL is part of the length, so bytes after the
+     * document (but whitespace) are an error. */
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len + 1, NULL, true);
+    if (!doc) {
+        const char *at = cJSON_GetErrorPtr();
+        snprintf(why, whylen, "not valid JSON (near byte %ld)",
+                 at && at >= text && at <= text + len ? (long)(at - text)
+                                                      : -1L);
+    }
+    free(text);
+    return doc;
+}

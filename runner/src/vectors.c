@@ -86,51 +86,10 @@ __attribute__((format(printf, 2, 3))) static int fail(ctx *c, const char *fmt,
 
 static cJSON *read_json(const char *path, ctx *c)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fail(c, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *text = tr_xmalloc(cap);
-    for (;;) {
-        if (len + 1 >= cap) {
-            if (cap >= VECTOR_FILE_CAP) {
-                fclose(f);
-                free(text);
-                fail(c, "larger than %u MiB", VECTOR_FILE_CAP >> 20);
-                return NULL;
-            }
-            cap *= 2;
-            char *t = realloc(text, cap);
-            if (!t) {
-                fclose(f);
-                free(text);
-                fail(c, "out of memory");
-                return NULL;
-            }
-            text = t;
-        }
-        size_t n = fread(text + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    bool err = ferror(f);
-    fclose(f);
-    text[len] = '\0';
-    if (err) {
-        free(text);
-        fail(c, "read error");
-        return NULL;
-    }
-    cJSON *doc = cJSON_ParseWithLength(text, len);
-    if (!doc) {
-        const char *at = cJSON_GetErrorPtr();
-        fail(c, "not valid JSON (near byte %ld)",
-             at && at >= text && at <= text + len ? (long)(at - text) : -1L);
-    }
-    free(text);
+    char why[256];
+    cJSON *doc = tr_read_json(path, VECTOR_FILE_CAP, why, sizeof why);
+    if (!doc)
+        fail(c, "%s", why);
     return doc;
 }
 
