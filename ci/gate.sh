@@ -9,8 +9,8 @@
 #   gate.sh all         [OPTIONS] [-- TAMTAM_RUN_ARGS...]   the three (or --steps), one verdict
 #
 # Each step runs tamtam-run with --json and --junit into the report directory,
-# shows its output, then prints a short summary read from the JSON report (and
-# writes it as Markdown for job summaries). Exit status is tamtam-run's: 0 no
+# shows its output, then prints a short summary of the JSON report, which
+# "tamtam-run report" reads (and writes it as Markdown for job summaries). Exit status is tamtam-run's: 0 no
 # unexpected result, 1 regression (a failing case or cell, a finding), 2 the
 # harness could not run; a misconfigured gate or a runner that dies or writes
 # no report is also 2. "all" exits with the worst status of its steps.
@@ -298,79 +298,6 @@ run_step() {
   return "$rc"
 }
 
-# ---- reading the JSON reports ------------------------------------------------
-# The report shapes are pinned (spec/harness.md 8.5, 8.8, 8.9); the summary
-# reads a few members by their key names and points at the reports, which stay
-# the authority. No JSON tool is assumed on a CI machine, so this is awk.
-
-# json_pick FILE KEY_REGEX: "key<TAB>value" for every member whose key matches,
-# in document order; strings unescaped (line breaks as spaces), numbers and
-# literals as written, an array of strings as one line per element. A key
-# cannot match inside a string: every quote in a string is escaped.
-json_pick() {
-  tr -d '\n\r' <"$1" | awk -v keys="$2" '
-    function unescape(v,   out, i, c) {
-      v = substr(v, 2, length(v) - 2)
-      out = ""
-      while ((i = index(v, "\\")) > 0) {
-        c = substr(v, i + 1, 1)
-        if (c == "n" || c == "t" || c == "r") c = " "
-        else if (c == "b" || c == "f") c = ""
-        else if (c == "u") c = "\\u"
-        out = out substr(v, 1, i - 1) c
-        v = substr(v, i + 2)
-      }
-      return out v
-    }
-    BEGIN {
-      str = "\"([^\"\\\\]|\\\\.)*\""
-      ws = "[ \t]*"
-      re = "\"(" keys ")\"" ws ":" ws "(" str "|-?[0-9][-+.eE0-9]*|true|false|null|\\[" ws "(" str ws "," ws ")*(" str ")?" ws "\\])"
-    }
-    {
-      s = $0
-      while (match(s, re)) {
-        tok = substr(s, RSTART, RLENGTH)
-        s = substr(s, RSTART + RLENGTH)
-        k = substr(tok, 2); sub(/".*/, "", k)
-        v = tok; sub(/^"[^"]*"[ \t]*:[ \t]*/, "", v)
-        if (v ~ /^\[/) {
-          while (match(v, str)) {
-            print k "\t" unescape(substr(v, RSTART, RLENGTH))
-            v = substr(v, RSTART + RLENGTH)
-          }
-        } else if (v ~ /^"/) print k "\t" unescape(v)
-        else print k "\t" v
-      }
-    }'
-}
-
-# The report's "summary": {"pass": N, ...} as " pass N, fail N, ...". It comes
-# before the cases, so only the start of a large report is searched.
-json_counts() {
-  tr -d '\n\r' <"$json" | awk '{
-    if (!match($0, /"summary"[ \t]*:[ \t]*\{[^}]*\}/)) exit
-    s = substr($0, RSTART, RLENGTH)
-    n = split("pass fail info unsupported expected_fail", k, " ")
-    out = ""
-    for (j = 1; j <= n; j++)
-      if (match(s, "\"" k[j] "\"[ \t]*:[ \t]*[0-9]+")) {
-        v = substr(s, RSTART, RLENGTH)
-        sub(/.*[ \t:]/, "", v)
-        out = out " " k[j] " " v ","
-      }
-    sub(/,$/, "", out)
-    print out
-  }'
-}
-
-# Ids of the cases whose verdict is FAIL, in report order.
-failing_cases() {
-  json_pick "$json" 'id|verdict' | awk -F '\t' '
-    $1 == "id" { id = $2 }
-    $1 == "verdict" && toupper($2) == "FAIL" && id != "" { print id; id = "" }'
-}
-
 # ---- summaries -----------------------------------------------------------------
 
 verdict_of() {
@@ -382,31 +309,35 @@ verdict_of() {
 }
 
 # summarize KIND STEP RC WHY TAMTAM_RUN_ARGS...: the terminal summary, and the
-# same in Markdown in $md.
+# same in Markdown in $md. The JSON report is read by tamtam-run itself
+# ("tamtam-run report", spec/harness.md 8.10): no JSON reader here. A report
+# it cannot read makes the step HARNESS BROKEN.
 summarize() {
   kind=$1 step=$2 rc=$3 why=$4
   shift 4
+  text='' mdtext=''
+  if [ -s "$json" ]; then
+    err=$opt_report_dir/.$step.err
+    if ! text=$("$runner" report "$json" 2>"$err") ||
+      ! mdtext=$("$runner" report --format markdown "$json" 2>"$err"); then
+      why="tamtam-run could not read its report: $(head -n 1 "$err")"
+      rc=2 text='' mdtext=''
+    fi
+    rm -f "$err"
+  fi
   verdict=$(verdict_of "$rc")
-  counts=
-  [ ! -s "$json" ] || counts=$(json_counts)
-  case $kind in
-    interop) unit=cells ;;
-    *) unit=cases ;;
-  esac
 
   echo
   echo "-- gate summary: $step --"
   echo "result:    $verdict (exit $rc)"
   [ -n "$why" ] && echo "reason:    $why"
-  [ -n "$counts" ] && echo "$unit:    $counts"
   {
     echo "### TamTam gate: $step: $verdict"
     echo
     [ -n "$why" ] && echo "$why" && echo
-    [ -n "$counts" ] && echo "$(echo "$unit" | sed 's/^c/C/'):$counts" && echo
   } >"$md"
 
-  if [ -s "$json" ]; then
+  if [ -n "$text" ]; then
     case $kind in
       conformance) summarize_conformance "$rc" ;;
       interop) summarize_interop "$@" ;;
@@ -426,8 +357,15 @@ summarize() {
   done >>"$md"
 }
 
+# The counts: the report summary's first line (and paragraph in Markdown).
+show_counts() {
+  printf '%s\n' "$text" | sed -n 1p
+  printf '%s\n\n' "$(printf '%s\n' "$mdtext" | sed -n 1p)" >>"$md"
+}
+
 summarize_conformance() {
-  fails=$(failing_cases)
+  show_counts
+  fails=$("$runner" report --failing "$json")
   # The summary shows the first failing cases; the file has them all.
   shown=$fails
   more=
@@ -455,143 +393,25 @@ summarize_conformance() {
   fi
 }
 
-# Shared by the interop and fuzz summaries: awk functions for text that goes
-# into one summary line or one Markdown table cell.
-awk_lib='
-  function squeeze(s) { gsub(/[ \t]+/, " ", s); sub(/^ /, "", s); sub(/ $/, "", s); return s }
-  function clip(s, n) { return length(s) > n ? substr(s, 1, n) "…" : s }
-  function hexclip(h) { return length(h) > 64 ? substr(h, 1, 64) "… (" length(h) / 2 " bytes)" : h }
-  function cell(s) { gsub(/\|/, "\\|", s); return s }
-'
-
-# The interop matrix from the JSON report: one table per op, encoder rows by
-# decoder columns, passed/total frames; then each failing cell with its first
-# failing frame.
+# The counts, the matrix per op (encoder rows by decoder columns,
+# passed/total frames) and each failing cell with its first failing frame,
+# as tamtam-run report prints them.
 summarize_interop() {
-  json_pick "$json" 'name|id|verdict|op|encoder|decoder|pass|fail|total|source|hex|detail' |
-    awk -F '\t' -v md="$md" "$awk_lib"'
-    $1 == "name" && ncell == 0 { impl[++nimpl] = $2; next }
-    $1 == "id" && $2 ~ /^interop\./ { c = ++ncell; id[c] = $2; first = 0; next }
-    c == 0 { next }
-    $1 == "verdict" { verdict[c] = toupper($2) }
-    $1 == "op" { op[c] = $2; if (!(($2) in seen)) { seen[$2] = 1; ops[++nops] = $2 } }
-    $1 == "encoder" { enc[c] = $2 }
-    $1 == "decoder" { dec[c] = $2 }
-    $1 == "pass" { pass[c] = $2 }
-    $1 == "fail" { failed[c] = $2 }
-    $1 == "total" { total[c] = $2 }
-    $1 == "source" && !first { first = 1; src[c] = $2 }
-    $1 == "hex" && first == 1 && $2 != "null" { hex[c] = $2 }
-    $1 == "detail" && first == 1 { det[c] = squeeze($2); first = 2 }
-    END {
-      if (!nimpl)  # no implementations member: the encoders, in cell order
-        for (i = 1; i <= ncell; i++) if (!((enc[i]) in named)) { named[enc[i]] = 1; impl[++nimpl] = enc[i] }
-      for (i = 1; i <= ncell; i++) {
-        text = pass[i] "/" total[i]
-        if (verdict[i] == "FAIL") text = text " FAIL"
-        else if (verdict[i] == "UNSUPPORTED") text = "unsupported"
-        at[op[i], enc[i], dec[i]] = text
-      }
-      for (o = 1; o <= nops; o++) {
-        printf "%s: encoder rows x decoder columns, frames passed/total\n", ops[o]
-        printf "**%s**: encoder rows × decoder columns, frames passed/total\n\n", ops[o] >>md
-        w0 = length("encoder \\ decoder")
-        for (r = 1; r <= nimpl; r++) if (length(impl[r]) > w0) w0 = length(impl[r])
-        line = sprintf("  %-" w0 "s", "encoder \\ decoder")
-        mdl = "| encoder \\ decoder |"
-        for (k = 1; k <= nimpl; k++) {
-          w[k] = length(impl[k])
-          for (r = 1; r <= nimpl; r++)
-            if (length(at[ops[o], impl[r], impl[k]]) > w[k]) w[k] = length(at[ops[o], impl[r], impl[k]])
-          line = line sprintf("  %-" w[k] "s", impl[k])
-          mdl = mdl " " impl[k] " |"
-        }
-        sub(/ +$/, "", line)
-        print line
-        print mdl >>md
-        mdl = "|---|"
-        for (k = 1; k <= nimpl; k++) mdl = mdl "---|"
-        print mdl >>md
-        for (r = 1; r <= nimpl; r++) {
-          line = sprintf("  %-" w0 "s", impl[r])
-          mdl = "| " impl[r] " |"
-          for (k = 1; k <= nimpl; k++) {
-            t = at[ops[o], impl[r], impl[k]]
-            if (t == "") t = "-"
-            line = line sprintf("  %-" w[k] "s", t)
-            sub(/ FAIL$/, " **FAIL**", t)
-            mdl = mdl " " t " |"
-          }
-          sub(/ +$/, "", line)
-          print line
-          print mdl >>md
-        }
-        print "" >>md
-      }
-      nf = 0
-      for (i = 1; i <= ncell; i++) {
-        if (verdict[i] != "FAIL") continue
-        if (!nf++) {
-          print "failing cells (interop.OP.ENCODER.DECODER):"
-          print "| Failing cell | Frames failed | First failing frame |" >>md
-          print "|---|---|---|" >>md
-        }
-        printf "  %s: %s of %s frames failed, the first: %s\n", id[i], failed[i], total[i], src[i]
-        if (det[i] != "") printf "      %s\n", clip(det[i], 200)
-        if (hex[i] != "") printf "      bytes: %s\n", hexclip(hex[i])
-        printf "| `%s` | %s of %s | `%s`: %s<br>bytes `%s` |\n", id[i], failed[i], total[i], src[i],
-          cell(clip(det[i], 200)), hexclip(hex[i]) >>md
-      }
-      if (nf) print "" >>md
-    }'
+  printf '%s\n' "$text"
+  printf '%s\n' "$mdtext" >>"$md"
   show_reproduce "$@"
 }
 
-# The fuzz findings from the JSON report: each with what differed and its
-# bytes, the vector files written, how to replay them and how to rerun.
+# The counts, the run (seed, iterations, who decides), the findings with
+# what differed and their bytes, and the vector files written, as tamtam-run
+# report prints them; then how to replay the files and how to rerun.
 summarize_fuzz() {
-  # Two implementations: the first is the reference; more: the majority.
-  if [ "$nimpls" -eq 2 ]; then
-    who=$(impl_lines | sed 's/=.*//' | sed '1s/$/ (reference)/;2s/^/against /' | tr '\n' ' ')
-  else
-    who="majority of $(impl_lines | sed 's/=.*//' | tr '\n' ' ')"
-  fi
-  json_pick "$json" 'seed|iterations|vector|op|iteration|description|hex|written|files' |
-    awk -F '\t' -v md="$md" -v who="${who% }" "$awk_lib"'
-    $1 == "seed" { seed = $2 }
-    $1 == "iterations" { iterations = $2 }
-    $1 == "vector" { n++; vec[n] = $2 }
-    $1 == "op" && n { op[n] = $2; if (!count[$2]++) ops[++nops] = $2 }
-    $1 == "iteration" && n { it[n] = $2 }
-    $1 == "description" && n { desc[n] = squeeze($2) }
-    $1 == "hex" && n { hex[n] = $2 }
-    $1 == "written" && n { written[n] = $2 }
-    $1 == "files" { file[++nfiles] = $2 }
-    END {
-      printf "run:       seed %s, %s iterations, %s\n", seed, iterations, who
-      printf "Seed %s, %s iterations, %s.\n\n", seed, iterations, who >>md
-      if (!n) { print "findings:  none"; print "No finding.\n" >>md; exit }
-      per = ""
-      for (o = 1; o <= nops; o++) per = per (o > 1 ? ", " : "") ops[o] " " count[ops[o]]
-      printf "findings:  %d (%s)\n", n, per
-      printf "%d finding%s:\n\n| Vector | Op | Iteration | Disagreement | Bytes |\n|---|---|---|---|---|\n", n, (n > 1 ? "s" : "") >>md
-      for (i = 1; i <= n; i++) {
-        note = written[i] == "false" ? " (not written: no vector can hold the expected answer)" : ""
-        printf "  %s  %s, iteration %s%s\n      %s\n      bytes: %s\n", vec[i], op[i], it[i], note,
-          desc[i], hexclip(hex[i])
-        printf "| `%s`%s | %s | %s | %s | `%s` |\n", vec[i], note, op[i], it[i], cell(desc[i]), hexclip(hex[i]) >>md
-      }
-      print "" >>md
-      for (i = 1; i <= nfiles; i++) {
-        printf "%s %s\n", i == 1 ? "files:    " : "          ", file[i]
-        printf "File: `%s`<br>\n", file[i] >>md
-      }
-      if (nfiles) print "" >>md
-    }'
+  printf '%s\n' "$text"
+  printf '%s\n' "$mdtext" >>"$md"
   # Replay the findings (a vector set) on each implementation that disagreed
   # with the reference; with three or more, where any may be the odd one out,
   # on every one.
-  set_dir=$(json_pick "$json" files | head -n 1 | cut -f 2 | sed 's|/[^/]*$||')
+  set_dir=$(printf '%s\n' "$text" | sed -n 's/^files:     //p' | head -n 1 | sed 's|/[^/]*$||')
   if [ -n "$set_dir" ]; then
     i=0
     impl_lines | while IFS= read -r impl; do

@@ -18,10 +18,27 @@ fail() { echo "FAIL: $*"; failed=1; }
 # reports named by --json/--junit as $FAKE_REPORT says (@OUT@ replaced by
 # --out), exits $FAKE_EXIT; $FAKE_KIND="EXIT REPORT" overrides both for one
 # kind. With FAKE_FINDINGS set, fuzz writes a findings file under --out.
+# "report [--format markdown] [--failing] FILE" answers what $FAKE_REPORT.txt,
+# .md and .failing hold (what the real runner prints for that report, per
+# spec/harness.md 8.10; runner.report.* test the real one), saved beside FILE
+# when the report was written; without .txt it is exit 2, an unreadable report.
 mkdir -p "$tmp/suite/bin"
 fake=$tmp/suite/bin/tamtam-run
 cat >"$fake" <<'FAKE'
 #!/bin/sh
+if [ "$1" = report ]; then
+  ext=txt
+  while [ $# -gt 2 ]; do
+    case $2 in
+      --failing) ext=failing ;;
+      --format) [ "$3" = markdown ] && ext=md; shift ;;
+    esac
+    shift
+  done
+  [ -e "$2.fake.txt" ] || { echo "tamtam-run report: $2: not a tamtam-run report" >&2; exit 2; }
+  [ ! -e "$2.fake.$ext" ] || cat "$2.fake.$ext"
+  exit 0
+fi
 case $1 in
   interop|fuzz) kind=$1 ;;
   *) kind=conformance ;;
@@ -42,7 +59,11 @@ done
 echo "fake runner output line"
 case $FAKE_REPORT in
   none) ;;
-  *) sed "s|@OUT@|$out|g" "$FAKE_DIR/$FAKE_REPORT.json" >"$json"; echo '<testsuites/>' >"$junit" ;;
+  *) sed "s|@OUT@|$out|g" "$FAKE_DIR/$FAKE_REPORT.json" >"$json"; echo '<testsuites/>' >"$junit"
+    rm -f "$json".fake.*
+    for ext in txt md failing; do
+      [ ! -e "$FAKE_DIR/$FAKE_REPORT.$ext" ] || sed "s|@OUT@|$out|g" "$FAKE_DIR/$FAKE_REPORT.$ext" >"$json.fake.$ext"
+    done ;;
 esac
 if [ -n "${FAKE_FINDINGS:-}" ] && [ -n "$out" ]; then
   mkdir -p "$out/fuzz-7" && echo '{}' >"$out/fuzz-7/core-frame.json"
@@ -59,6 +80,9 @@ export FAKE_ARGS="$tmp/args" FAKE_DIR="$tmp"
 cat >"$tmp/pass.json" <<'JSON'
 {"runner_version":"1.0.0","implementation":{"impl":"x","impl_version":"1","crc":"CRC-8/SMBUS","ops":["decode"]},"summary":{"pass":3,"fail":0,"info":1,"unsupported":0,"expected_fail":0},"cases":[{"id":"cf-a/decode","requirements":["CF-2-a"],"verdict":"PASS","detail":"","duration_ms":1},{"id":"cf-b/decode","requirements":["CF-2-b"],"verdict":"PASS","detail":"","duration_ms":1},{"id":"cf-c/decode","requirements":["CF-3.1-b"],"verdict":"INFO","detail":"","duration_ms":1},{"id":"cf-d/decode","requirements":["CF-6-b"],"verdict":"PASS","detail":"","duration_ms":1}]}
 JSON
+# What tamtam-run report answers for it.
+echo "cases:     pass 3, fail 0, info 1, unsupported 0, expected_fail 0" >"$tmp/pass.txt"
+printf 'Cases: pass 3, fail 0, info 1, unsupported 0, expected_fail 0\n\n' >"$tmp/pass.md"
 # Two failures among passes, pretty-printed, with a detail string that quotes
 # JSON keys and verdict words (it must not be mistaken for a case).
 cat >"$tmp/fail.json" <<'JSON'
@@ -98,10 +122,19 @@ cat >"$tmp/fail.json" <<'JSON'
 		}]
 }
 JSON
+printf '%s\n' "cases:     pass 1, fail 2, info 0, unsupported 0, expected_fail 1" "failing:" \
+  "  cf-crc-smbus/decode" "  cs-spec-example/stream" >"$tmp/fail.txt"
+printf 'Cases: pass 1, fail 2, info 0, unsupported 0, expected_fail 1\n\n' >"$tmp/fail.md"
+printf '%s\n' cf-crc-smbus/decode cs-spec-example/stream >"$tmp/fail.failing"
 # Exit 1 without a FAIL: a known failure that now passes.
 cat >"$tmp/fixed.json" <<'JSON'
 {"summary":{"pass":4,"fail":0,"info":0,"unsupported":0,"expected_fail":0},"cases":[{"id":"cf-a/decode","requirements":[],"verdict":"PASS","detail":"fixed: remove it from the list","duration_ms":1}]}
 JSON
+
+echo "cases:     pass 4, fail 0, info 0, unsupported 0, expected_fail 0" >"$tmp/fixed.txt"
+printf 'Cases: pass 4, fail 0, info 0, unsupported 0, expected_fail 0\n\n' >"$tmp/fixed.md"
+# A report tamtam-run report cannot read (it has no answer for it).
+echo '{"summary":' >"$tmp/broken.json"
 
 # gate NAME EXPECTED_STATUS [ARGS...]: runs gate.sh, output in $tmp/NAME.out.
 gate() {
@@ -160,6 +193,9 @@ grep -q '| `cs-spec-example/stream` |' "$R/c2.summary.md" || fail "fail: Markdow
 awk 'BEGIN { printf "{\"summary\":{\"pass\":0,\"fail\":120},\"cases\":["
   for (i = 1; i <= 120; i++) printf "%s{\"id\":\"codec.decode.v%03d\",\"verdict\":\"FAIL\"}", (i > 1 ? "," : ""), i
   print "]}" }' >"$tmp/many.json"
+awk 'BEGIN { for (i = 1; i <= 120; i++) printf "codec.decode.v%03d\n", i }' >"$tmp/many.failing"
+echo "cases:     pass 0, fail 120" >"$tmp/many.txt"
+printf 'Cases: pass 0, fail 120\n\n' >"$tmp/many.md"
 FAKE_EXIT=1 FAKE_REPORT=many gate many 1 conformance --runner "$fake" --shim x --report-dir "$R"
 has many "  codec.decode.v050"
 lacks many "  codec.decode.v051"
@@ -181,6 +217,11 @@ FAKE_EXIT=0 FAKE_REPORT=none gate noreport 2 conformance --runner "$fake" --shim
 has noreport "wrote no JSON/JUnit report"
 lacks noreport "conformance.json"
 has noreport "reports:   $R/conformance.log"
+# A report the runner cannot read back: the harness is broken, with its reason.
+FAKE_EXIT=0 FAKE_REPORT=broken gate unreadable 2 conformance --runner "$fake" --shim x --report-dir "$R"
+has unreadable "result:    HARNESS BROKEN (exit 2)"
+has unreadable "reason:    tamtam-run could not read its report: tamtam-run report: $R/conformance.json: not a tamtam-run report"
+grep -q "HARNESS BROKEN" "$R/conformance.summary.md" || fail "unreadable: Markdown summary not HARNESS BROKEN"
 gate norunner 2 conformance --runner "$tmp/nope" --shim x --report-dir "$R"
 gate nosuite 2 conformance --suite "$tmp" --shim x --report-dir "$R"
 has nosuite "no tamtam-run in"
@@ -243,6 +284,50 @@ cat >"$tmp/interop.json" <<'JSON'
 {"id":"interop.stream.old.port","verdict":"UNSUPPORTED","op":"stream","encoder":"old","decoder":"port","pass":0,"fail":0,"unsupported":10,"total":10,"failures":[]},
 {"id":"interop.stream.old.old","verdict":"UNSUPPORTED","op":"stream","encoder":"old","decoder":"old","pass":0,"fail":0,"unsupported":10,"total":10,"failures":[]}]}
 JSON
+cat >"$tmp/interop.txt" <<'TXT'
+cells:     pass 11, fail 2, info 0, unsupported 5, expected_fail 0
+decode: encoder rows x decoder columns, frames passed/total
+  encoder \ decoder  ref        port       old
+  ref                10/10      7/10 FAIL  10/10
+  port               9/10 FAIL  10/10      10/10
+  old                10/10      10/10      10/10
+stream: encoder rows x decoder columns, frames passed/total
+  encoder \ decoder  ref          port         old
+  ref                10/10        10/10        unsupported
+  port               10/10        10/10        unsupported
+  old                unsupported  unsupported  unsupported
+failing cells (interop.OP.ENCODER.DECODER):
+  interop.decode.ref.port: 3 of 10 frames failed, the first: cf-example-1
+      Expected: the frame | "verdict": "PASS" Actual: error crc_mismatch
+      bytes: 2010071000030102030000000000000000000000000000000000000000000000… (98 bytes)
+  interop.decode.port.ref: 1 of 10 frames failed, the first: random-17
+      the encoder refused: used_len_exceeds_block
+TXT
+cat >"$tmp/interop.md" <<'MD'
+Cells: pass 11, fail 2, info 0, unsupported 5, expected_fail 0
+
+**decode**: encoder rows × decoder columns, frames passed/total
+
+| encoder \ decoder | ref | port | old |
+|---|---|---|---|
+| ref | 10/10 | 7/10 **FAIL** | 10/10 |
+| port | 9/10 **FAIL** | 10/10 | 10/10 |
+| old | 10/10 | 10/10 | 10/10 |
+
+**stream**: encoder rows × decoder columns, frames passed/total
+
+| encoder \ decoder | ref | port | old |
+|---|---|---|---|
+| ref | 10/10 | 10/10 | unsupported |
+| port | 10/10 | 10/10 | unsupported |
+| old | unsupported | unsupported | unsupported |
+
+| Failing cell | Frames failed | First failing frame |
+|---|---|---|
+| `interop.decode.ref.port` | 3 of 10 | `cf-example-1`: Expected: the frame \| "verdict": "PASS" Actual: error crc_mismatch<br>bytes `2010071000030102030000000000000000000000000000000000000000000000… (98 bytes)` |
+| `interop.decode.port.ref` | 1 of 10 | `random-17`: the encoder refused: used_len_exceeds_block |
+
+MD
 # norm NAME: the output with runs of spaces as one, for the matrix rows.
 norm() { sed 's/  */ /g' "$tmp/$1.out" >"$tmp/$1.norm"; }
 hasn() { grep -q -x -- "$2" "$tmp/$1.norm" || fail "$1: no line '$2'"; }
@@ -289,11 +374,6 @@ grep -q '^### TamTam gate: interop: REGRESSION' "$md" || fail "interop: Markdown
 grep -qF '| ref | 10/10 | 7/10 **FAIL** | 10/10 |' "$md" || fail "interop: Markdown matrix row"
 grep -qF 'Expected: the frame \| "verdict"' "$md" || fail "interop: a pipe in a Markdown cell is not escaped"
 [ "$(grep -c '^| encoder \\ decoder |' "$md")" -eq 2 ] || fail "interop: Markdown lacks one matrix per op"
-# Without the implementations member the matrix still comes out, from the cells.
-grep -v '^"implementations"' "$tmp/interop.json" >"$tmp/interop-bare.json"
-FAKE_EXIT=1 FAKE_REPORT=interop-bare gate interopbare 1 interop --runner "$fake" --impl ref=r --impl port=p --impl old=o --report-dir "$R"
-norm interopbare
-hasn interopbare " ref 10/10 7/10 FAIL 10/10"
 FAKE_EXIT=0 FAKE_REPORT=interop gate interopname 0 interop --runner "$fake" --impl a=x --impl b=y --seed 9 --name cross --report-dir "$R"
 arg_follows interopname --seed 9
 arg_follows interopname --json "$R/cross.json"
@@ -331,8 +411,44 @@ cat >"$tmp/fuzz.json" <<'JSON'
 }
 JSON
 cat >"$tmp/fuzz-none.json" <<'JSON'
-{"runner_version":"1.0.0","command":"fuzz","seed":1,"iterations":500,"summary":{"pass":2,"fail":0,"info":0,"unsupported":0,"expected_fail":0},"cases":[{"id":"fuzz.decode","verdict":"PASS"},{"id":"fuzz.stream","verdict":"PASS"}],"findings":[],"files":[]}
+{"runner_version":"1.0.0","command":"fuzz","seed":1,"iterations":500,"implementations":[{"name":"ref","command":"r"},{"name":"port","command":"p"}],"summary":{"pass":2,"fail":0,"info":0,"unsupported":0,"expected_fail":0},"cases":[{"id":"fuzz.decode","verdict":"PASS"},{"id":"fuzz.stream","verdict":"PASS"}],"findings":[],"files":[]}
 JSON
+
+cat >"$tmp/fuzz.txt" <<'TXT'
+cases:     pass 0, fail 2, info 0, unsupported 0, expected_fail 0
+run:       seed 7, 500 iterations, ref (reference) against port
+findings:  2 (decode 1, stream 1)
+  cf-fuzz-7-1  decode, iteration 12
+      ref (reference) answers a valid frame; port answers error crc_mismatch | odd second line
+      bytes: 0000f2ba0000
+  cs-fuzz-7-2  stream, iteration 40 (not written: no vector can hold the expected answer)
+      ref (reference) answers events [frame]; port answers events [x]
+      bytes: 0000000000000000000000000000000000000000000000000000000000000000… (37 bytes)
+files:     @OUT@/fuzz-7/core-frame.json
+TXT
+cat >"$tmp/fuzz.md" <<'MD'
+Cases: pass 0, fail 2, info 0, unsupported 0, expected_fail 0
+
+Seed 7, 500 iterations, ref (reference) against port.
+
+2 findings:
+
+| Vector | Op | Iteration | Disagreement | Bytes |
+|---|---|---|---|---|
+| `cf-fuzz-7-1` | decode | 12 | ref (reference) answers a valid frame; port answers error crc_mismatch \| odd second line | `0000f2ba0000` |
+| `cs-fuzz-7-2` (not written: no vector can hold the expected answer) | stream | 40 | ref (reference) answers events [frame]; port answers events [x] | `0000000000000000000000000000000000000000000000000000000000000000… (37 bytes)` |
+
+File: `@OUT@/fuzz-7/core-frame.json`<br>
+
+MD
+# The same findings from three implementations: the majority decides.
+sed 's/"implementations":.*/"implementations": [{"name": "a"}, {"name": "b"}, {"name": "c"}],/' "$tmp/fuzz.json" >"$tmp/fuzz3.json"
+sed 's/ref (reference) against port$/majority of a b c/' "$tmp/fuzz.txt" >"$tmp/fuzz3.txt"
+sed 's/ref (reference) against port\.$/majority of a b c./' "$tmp/fuzz.md" >"$tmp/fuzz3.md"
+printf '%s\n' "cases:     pass 2, fail 0, info 0, unsupported 0, expected_fail 0" \
+  "run:       seed 1, 500 iterations, ref (reference) against port" "findings:  none" >"$tmp/fuzz-none.txt"
+printf '%s\n' "Cases: pass 2, fail 0, info 0, unsupported 0, expected_fail 0" "" \
+  "Seed 1, 500 iterations, ref (reference) against port." "" "No finding." "" >"$tmp/fuzz-none.md"
 
 # Defaults: seed 1, 500 iterations, findings under the report dir; a stale
 # findings directory of an earlier run is gone.
@@ -382,7 +498,7 @@ grep -qF -- "--seed 7 --iterations 20" "$md" || fail "fuzz: Markdown reproduce c
 
 # Three implementations: the majority decides, so every one is replayed; a
 # shim server is replayed with --shim-connect.
-FAKE_EXIT=1 FAKE_REPORT=fuzz gate fuzz3 1 fuzz --runner "$fake" --impl a=x --impl b=y --impl c=tcp://127.0.0.1:4775 --report-dir "$R"
+FAKE_EXIT=1 FAKE_REPORT=fuzz3 gate fuzz3 1 fuzz --runner "$fake" --impl a=x --impl b=y --impl c=tcp://127.0.0.1:4775 --report-dir "$R"
 has fuzz3 "run:       seed 7, 500 iterations, majority of a b c"
 has fuzz3 "replay:    $fake --vectors $R/fuzz.findings/fuzz-7 --shim x"
 has fuzz3 "replay:    $fake --vectors $R/fuzz.findings/fuzz-7 --shim-connect tcp://127.0.0.1:4775"

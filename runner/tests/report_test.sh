@@ -7,7 +7,10 @@
 #   defect    SHIM is the CRC-8 wrong-polynomial defect
 #   interop   ref=SHIM x poly=SHIM2 (the same defect)
 #   fuzz      ref=SHIM x ulen=SHIM2 (UsedLen overflow accepted)
+#   shapes    hand-written reports in the shapes of spec/harness.md 8.5, 8.8
+#             (strings holding JSON keys, pipes, long hex, no implementations)
 #   malformed reports that cannot be read
+# shellcheck disable=SC2016,SC2015 # backquotes are Markdown; "A && B || fail" fails when either does
 set -u
 mode=$1 run=$2 w=$3/report.$1 fix=$4 shim=${5:-} shim2=${6:-}
 rm -rf "$w" && mkdir -p "$w" || exit 2
@@ -20,7 +23,7 @@ report() {
   "$run" report "$@" >"$w/$name.out" 2>"$w/$name.err"
   rc=$?
 }
-line() { grep -qx -- "$2" "$w/$1.out" || { fail "$1: no line '$2'"; sed 's/^/  | /' "$w/$1.out"; }; }
+line() { grep -qxF -- "$2" "$w/$1.out" || { fail "$1: no line '$2'"; sed 's/^/  | /' "$w/$1.out"; }; }
 match() { grep -qE -- "$2" "$w/$1.out" || { fail "$1: no line matching '$2'"; sed 's/^/  | /' "$w/$1.out"; }; }
 # The runner's own exit status is not checked here (runner.* tests do).
 runs() { "$run" "$@" --json "$w/r.json" >"$w/run.out" 2>&1; [ -s "$w/r.json" ] || { cat "$w/run.out"; fail "no report"; exit 1; }; }
@@ -32,8 +35,8 @@ pass)
   [ "$rc" -eq 0 ] || fail "text: exit $rc"
   # Every listed case passes or is INFO: their sum is the list's length.
   n=$("$run" --vectors "$fix" --shim "$shim" --list | wc -l)
-  p=$(sed -n 's/^cases:     pass \([0-9]*\), fail 0, info \([0-9]*\), unsupported 0, expected_fail 0$/\1 + \2/p' "$w/text.out")
-  [ -n "$p" ] && [ "$(($p))" -eq "$n" ] || fail "counts line wrong for $n cases: $(head -n 1 "$w/text.out")"
+  p=$(sed -n 's/^cases:     pass \([0-9]*\), fail 0, info \([0-9]*\), unsupported 0, expected_fail 0$/\1 \2/p' "$w/text.out")
+  [ -n "$p" ] && [ "$((${p% *} + ${p#* }))" -eq "$n" ] || fail "counts line wrong for $n cases: $(head -n 1 "$w/text.out")"
   ! grep -q '^failing:' "$w/text.out" || fail "a passing run lists failing cases"
   report failing --failing "$w/r.json"
   [ "$rc" -eq 0 ] && [ ! -s "$w/failing.out" ] || fail "--failing of a passing run printed something or failed ($rc)"
@@ -90,6 +93,35 @@ fuzz)
   report md --format markdown "$w/r.json"
   match md '^\| `cf-fuzz-5-[0-9]+` \| decode \| [0-9]+ \| .*ref \(reference\) answers error used_len_exceeds_block'
   line md "File: \`$w/out/fuzz-5/core-frame.json\`<br>"
+  ;;
+shapes)
+  # A detail quoting JSON keys and verdicts is not a case.
+  cat >"$w/decoy.json" <<'JSON'
+{"summary":{"pass":1,"fail":1},"cases":[
+ {"id":"a","verdict":"FAIL","detail":"Expected: {\"id\": \"decoy\", \"verdict\": \"FAIL\"}"},
+ {"id":"b","verdict":"PASS","detail":"\"verdict\":\"FAIL\""}]}
+JSON
+  report decoy --failing "$w/decoy.json"
+  [ "$(cat "$w/decoy.out")" = a ] || fail "decoy: --failing printed '$(cat "$w/decoy.out")', not 'a'"
+  # Interop without "implementations": the names come from the encoders; a
+  # pipe is escaped in Markdown; 49 bytes of hex are cut at 32.
+  hex=$(printf '%098d' 0)
+  cat >"$w/bare.json" <<JSON
+{"command":"interop","summary":{"pass":3,"fail":1},"matrix":[
+ {"id":"interop.decode.x.x","verdict":"PASS","op":"decode","encoder":"x","decoder":"x","pass":4,"total":4},
+ {"id":"interop.decode.x.y","verdict":"FAIL","op":"decode","encoder":"x","decoder":"y","pass":3,"fail":1,"total":4,
+  "failures":[{"source":"cf-a","hex":"$hex","detail":"Expected: a | b\\n  Actual: c"}]},
+ {"id":"interop.decode.y.x","verdict":"PASS","op":"decode","encoder":"y","decoder":"x","pass":4,"total":4},
+ {"id":"interop.decode.y.y","verdict":"PASS","op":"decode","encoder":"y","decoder":"y","pass":4,"total":4}]}
+JSON
+  report bare "$w/bare.json"
+  match bare '^  encoder \\ decoder +x +y$'
+  match bare '^  x +4/4 +3/4 FAIL$'
+  line bare "      Expected: a | b Actual: c"
+  line bare "      bytes: $(printf '%064d' 0)… (49 bytes)"
+  report baremd --format markdown "$w/bare.json"
+  line baremd '| x | 4/4 | 3/4 **FAIL** |'
+  match baremd '`cf-a`: Expected: a \\\| b Actual: c<br>'
   ;;
 malformed)
   # A real report cut short, and other files that are not reports.
