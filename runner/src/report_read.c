@@ -133,28 +133,46 @@ static void summary_suite(const out *o, const cJSON *cases)
         putchar('\n');
 }
 
+/* Whether `s` is one of the `n` strings of `list`. */
+static bool listed(const char **list, size_t n, const char *s)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(list[k], s))
+            return true;
+    return false;
+}
+
 /* The implementation names: the "implementations" member, else the
- * encoders in cell order. Returns how many (at most `max`). */
+ * encoders in cell order. Returns how many (at most `max`; more are named
+ * as left out on stdout). */
 static size_t impl_names(const cJSON *doc, const cJSON *cells,
                          const char **names, size_t max)
 {
     size_t n = 0;
+    bool left = false;
     const cJSON *i;
     cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(doc,
                                                            "implementations"))
+    {
         if (str(i, "name") && n < max)
             names[n++] = str(i, "name");
-    if (n)
-        return n;
-    cJSON_ArrayForEach(i, cells)
-    {
-        const char *e = str(i, "encoder");
-        size_t k = 0;
-        while (e && k < n && strcmp(names[k], e))
-            k++;
-        if (e && k == n && n < max)
-            names[n++] = e;
+        else if (str(i, "name"))
+            left = true;
     }
+    if (!n) {
+        cJSON_ArrayForEach(i, cells)
+        {
+            const char *e = str(i, "encoder");
+            if (e && !listed(names, n, e) && n < max)
+                names[n++] = e;
+            else if (e && !listed(names, n, e))
+                left = true;
+        }
+    }
+    if (left)
+        printf("(only the first %zu implementations are shown here; the "
+               "report has them all)\n",
+               max);
     return n;
 }
 
@@ -193,10 +211,7 @@ static void summary_interop(const out *o, const cJSON *doc)
     cJSON_ArrayForEach(c, cells)
     {
         const char *op = str(c, "op");
-        size_t k = 0;
-        while (op && k < nops && strcmp(ops[k], op))
-            k++;
-        if (op && k == nops && nops < sizeof ops / sizeof *ops)
+        if (op && !listed(ops, nops, op) && nops < sizeof ops / sizeof *ops)
             ops[nops++] = op;
     }
     const char *corner = "encoder \\ decoder";

@@ -122,6 +122,15 @@ JSON
   report baremd --format markdown "$w/bare.json"
   line baremd '| x | 4/4 | 3/4 **FAIL** |'
   match baremd '`cf-a`: Expected: a \\\| b Actual: c<br>'
+  # More implementations than the summary shows: said so, never silently.
+  awk 'BEGIN { printf "{\"command\":\"interop\",\"summary\":{\"pass\":1},\"implementations\":["
+    for (i = 1; i <= 65; i++) printf "%s{\"name\":\"i%02d\"}", (i > 1 ? "," : ""), i
+    print "],\"matrix\":[{\"id\":\"interop.decode.i01.i01\",\"verdict\":\"PASS\",\"op\":\"decode\",\"encoder\":\"i01\",\"decoder\":\"i01\",\"pass\":1,\"total\":1}]}" }' >"$w/wide.json"
+  report wide "$w/wide.json"
+  line wide "(only the first 64 implementations are shown here; the report has them all)"
+  match wide '^  i01 +1/1 +- '
+  ! grep -q 'i65' "$w/wide.out" || fail "wide: i65 shown"
+  match wide '^  encoder \\ decoder +i01 .* i64$'
   ;;
 malformed)
   # A real report cut short, and other files that are not reports.
