@@ -23,7 +23,7 @@
  *     0xF000..0xFFFE      the clock advances by W & 0xFFF milliseconds
  *     0xFFFF              the clock is set: 4 bytes of seconds, 4 of
  *                         microseconds (out of range too, as in a file)
- *   Each packet is one microsecond after the one before; 20 000 packets
+ *   Each packet is one microsecond after the one before; 4096 packets
  *   per input at most (repeats included), so each run stays short.
  *
  * Invariants, besides no crash and no sanitizer report: after every packet
@@ -40,7 +40,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_PACKETS 20000u
+#define MAX_PACKETS 4096u
 /* Heap the engine holds beyond its accounting: the engine itself. */
 #define ENGINE_SLACK ((uint64_t)16 * 1024)
 

@@ -1,4 +1,5 @@
 /* Invariants of the analyzer's fuzz targets (see invariants.h). */
+#define _GNU_SOURCE /* memmem */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,96 @@ static void check_frame(const cJSON *j)
                  "a valid frame's payload has UsedLen bytes");
 }
 
+/* The text of member `key` (a string) in a line, as written by the
+ * report (no escapes); NULL when absent. */
+static const char *raw_str(const char *line, size_t len, const char *key,
+                           size_t *n)
+{
+    char pat[32];
+    int pn = snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *p = memmem(line, len, pat, (size_t)pn);
+    if (!p)
+        return NULL;
+    p += pn;
+    const char *q = memchr(p, '"', len - (size_t)(p - line));
+    FZ_CHECK(q, "a string member ends");
+    *n = (size_t)(q - p);
+    return p;
+}
+
+static uint64_t raw_u64(const char *line, size_t len, const char *key)
+{
+    char pat[32];
+    int pn = snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = memmem(line, len, pat, (size_t)pn);
+    FZ_CHECK(p, key);
+    p += pn;
+    uint64_t v = 0;
+    for (; p < line + len && *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (uint64_t)(*p - '0');
+    return v;
+}
+
+/* The stream position of flow "src>dst" of a line, or NULL when the table
+ * is full (the flow is then not followed). */
+static fz_stream_pos *stream_pos(fz_output *o, const char *line, size_t len)
+{
+    char key[sizeof o->pos[0].key];
+    size_t n, sn, dn;
+    const char *f = raw_str(line, len, "flow", &n);
+    if (f) {
+        FZ_CHECK(n < sizeof key, "a flow name fits");
+        memcpy(key, f, n);
+    } else {
+        const char *s = raw_str(line, len, "src", &sn);
+        const char *d = raw_str(line, len, "dst", &dn);
+        FZ_CHECK(s && d && sn + dn + 1 < sizeof key, "src and dst");
+        memcpy(key, s, sn);
+        key[sn] = '>';
+        memcpy(key + sn + 1, d, dn);
+        n = sn + dn + 1;
+    }
+    key[n] = '\0';
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)key[i]) * 16777619u;
+    for (unsigned i = 0; i < FZ_FLOWS; i++) {
+        fz_stream_pos *p = &o->pos[(h + i) % FZ_FLOWS];
+        if (!p->key[0]) {
+            memcpy(p->key, key, n + 1);
+            p->next = 0;
+            return p;
+        }
+        if (!strcmp(p->key, key))
+            return p;
+    }
+    return NULL;
+}
+
+/* Frames and gaps of a TCP flow come in stream order; its flow line ends
+ * it (a new connection on the same addresses starts again at 0). */
+static void check_order(fz_output *o, fz_type t, const char *line,
+                        size_t len)
+{
+    if (t != FZ_T_FRAME && t != FZ_T_GAP && t != FZ_T_FLOW)
+        return;
+    size_t n;
+    const char *proto = raw_str(line, len, "proto", &n);
+    FZ_CHECK(proto, "proto");
+    if (n != 3 || memcmp(proto, "tcp", 3))
+        return;
+    fz_stream_pos *p = stream_pos(o, line, len);
+    if (!p)
+        return;
+    if (t == FZ_T_FLOW) {
+        p->next = 0;
+        return;
+    }
+    uint64_t off = raw_u64(line, len, "stream_offset");
+    FZ_CHECK(off >= p->next, "frames and gaps of a flow in stream order");
+    p->next = off + (t == FZ_T_GAP ? raw_u64(line, len, "bytes") : 1);
+}
+
 static void check_json_line(fz_output *o, const char *line, size_t len)
 {
     static const char head[] = "{\"type\":\"";
@@ -86,6 +177,7 @@ static void check_json_line(fz_output *o, const char *line, size_t len)
     size_t seen = o->nlines[t]++;
     o->before_last = o->last;
     o->last = (fz_type)t;
+    check_order(o, (fz_type)t, line, len);
     /* Every flow line and closing line is parsed, the others a sample:
      * cJSON on every frame line would cost more than the analyzer. */
     bool all = t == FZ_T_FLOW || t == FZ_T_STATS || t == FZ_T_SUMMARY;

@@ -44,6 +44,13 @@ typedef struct fz_flow_sums {
     uint64_t frames, status[AN_ST_COUNT], gaps, resyncs;
 } fz_flow_sums;
 
+/* Where the next frame or gap of a TCP flow may start, by "src>dst". */
+#define FZ_FLOWS 256
+typedef struct fz_stream_pos {
+    char key[104]; /* "" when free */
+    uint64_t next;
+} fz_stream_pos;
+
 typedef struct fz_output {
     bool json;
     size_t nlines[FZ_T_COUNT];
@@ -51,6 +58,7 @@ typedef struct fz_output {
     uint64_t summary[AN_ST_COUNT + 1]; /* frames, then the four statuses */
     uint64_t summary_flows, summary_gaps, summary_packets;
     fz_type last, before_last;
+    fz_stream_pos pos[FZ_FLOWS];
     size_t carry_len;
     char carry[FZ_LINE_MAX];
 } fz_output;
@@ -59,7 +67,12 @@ typedef struct fz_output {
  * and checked. `json` is whether the session writes --json. */
 void fz_output_attach(fz_output *o, an_session *s, bool json);
 
-/* After an_session_end: the output ended with a whole line; in JSON mode
+/* Each JSON line is checked as it comes: a known type, and a sample parsed
+ * with cJSON (every flow and closing line); the frame and gap lines of each
+ * TCP flow in stream order, none starting before the end of the gap or
+ * the start of the frame before (until the flow's line ends it). Text is
+ * printable ASCII.
+ * After an_session_end: the output ended with a whole line; in JSON mode
  * the last two lines are stats and summary, the summary's status counts
  * add up and equal the engine's totals, and so do the counts of frame,
  * gap, resync and flow lines and the sums of the flow lines (frame lines

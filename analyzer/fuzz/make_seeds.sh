@@ -1,7 +1,7 @@
 #!/bin/sh
 # Writes the seed inputs of the analyzer's fuzz targets and merges them
-# into the committed corpus (only the seeds that reach code the corpus does
-# not yet reach are added, named seed-<what they are>):
+# into the committed corpus, named seed-<what they are> (edge_seeds.py
+# writes the edge-* seeds of fuzz_packets):
 #   slices of vectors/pcap/core.pcap (editcap), pcapng slices, the captures
 #   the analyzer's tests write (AN_KEEP=1), and for fuzz_packets the same
 #   captures converted by fuzz_pcap2packets under several option bytes.
@@ -51,12 +51,19 @@ for f in "$work"/pf/core-*.pcap "$work"/pf/test-heur.pcap \
   "$conv" "$f" "$work/pk/$n-text-c3" 00 a0 --max 4000 >/dev/null
   "$conv" "$f" "$work/pk/$n-stats-all-ports" 86 20 --max 4000 >/dev/null
 done
-# Merge into the committed corpus, then copy the chosen seeds by name.
+# The vector slices are kept whatever coverage they add; the other seeds
+# only when they reach edges the corpus does not (-use_counters=0: edges,
+# not hit counts, keep the corpus small).
+for f in "$work"/pf/core-*.pcap; do
+  n=$(basename "$f" .pcap)
+  cp "$f" "analyzer/fuzz/corpus/pcap_file/seed-$n.pcap"
+  cp "$work/pk/$n" "analyzer/fuzz/corpus/packets/seed-$n"
+done
 for t in packets:pk pcap_file:pf; do
   name=${t%%:*}; src=${t##*:}; corpus=analyzer/fuzz/corpus/$name
   cp "$corpus"/* "$work/merged/$name/"
-  "$fuzz/fuzz/fuzz_$name" -merge=1 -max_len=20000 "$work/merged/$name" \
-    "$work/$src" 2>&1 | grep MERGE-OUTER | tail -1
+  "$fuzz/fuzz/fuzz_$name" -merge=1 -use_counters=0 -max_len=20000 \
+    "$work/merged/$name" "$work/$src" 2>&1 | grep MERGE-OUTER | tail -1
   for f in "$work/$src"/*; do
     h=$(sha1sum <"$f" | cut -c1-40)
     # Added by the merge (once: captures with the same bytes share a hash).

@@ -65,12 +65,14 @@ static void wrong_magic(void **state)
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "junk.pcap"));
     assert_string_equal(r.out, "");
+    an_check_peak(&r, "files: wrong magic", 8 * 1024);
     an_result_free(&r);
 
     write_bytes(an_path("empty.pcap"), "", 0);
     run_plain(&r, an_path("empty.pcap"), NULL, NULL, NULL);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "empty.pcap"));
+    an_check_peak(&r, "files: empty file", 8 * 1024);
     an_result_free(&r);
 }
 
@@ -93,6 +95,9 @@ static void truncated_mid_record(void **state)
         assert_non_null(strstr(r.err, "truncated"));
         assert_int_equal(an_count(&r, "frame"), 5);
         assert_int_equal(an_int(summary_of(&r), "frames"), 5);
+        an_check_peak(&r, i ? "files: cut inside a record header"
+                            : "files: cut inside a record's data",
+                      8 * 1024);
         an_result_free(&r);
     }
 }
@@ -117,6 +122,9 @@ static void absurd_lengths(void **state)
         run_json(&r, an_path("absurd.pcap"), NULL, NULL, NULL, NULL);
         assert_int_equal(r.status, 2);
         assert_true(r.err[0] != '\0');
+        an_check_peak(&r, i ? "files: snap length 2^32-1, a 1 MiB record"
+                            : "files: snap length 2^32-1, a 2 GiB record",
+                      8 * 1024);
         an_result_free(&r);
     }
     /* A valid header alone: an empty capture, read to its end. */

@@ -18,6 +18,15 @@
 
 const char *an_bin;
 
+/* The tests are built as the analyzer is: with ASan, or without. */
+#if defined(__SANITIZE_ADDRESS__)
+#define AN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AN_ASAN 1
+#endif
+#endif
+
 static char *slurp(int fd)
 {
     struct stat st;
@@ -55,12 +64,12 @@ void an_run(an_result *r, const char *const *args, const char *stdin_path,
             int json)
 {
     memset(r, 0, sizeof *r);
-    int out = tmpfd(), err = tmpfd();
-    const char *argv[64];
-    size_t n = 0;
-    argv[n++] = an_bin;
-    for (; args[n - 1] && n < 63; n++)
-        argv[n] = args[n - 1];
+    int out = tmpfd(), err = tmpfd(), peak = tmpfd();
+    /* Through peakrun, which measures the analyzer's peak memory. */
+    const char *argv[64] = {AN_PEAKRUN, "3", an_bin};
+    size_t n = 3;
+    for (; args[n - 3] && n < 63; n++)
+        argv[n] = args[n - 3];
     argv[n] = NULL;
     pid_t pid = fork();
     if (pid < 0)
@@ -74,7 +83,17 @@ void an_run(an_result *r, const char *const *args, const char *stdin_path,
         }
         dup2(out, 1);
         dup2(err, 2);
-        execv(an_bin, (char *const *)argv);
+        dup2(peak, 3);
+#ifdef AN_ASAN
+        /* Freed memory ASan holds back (256 MiB by default) is not the
+         * analyzer's: a small quarantine keeps the peak its own. */
+        char opts[512];
+        const char *old = getenv("ASAN_OPTIONS");
+        snprintf(opts, sizeof opts, "%s%squarantine_size_mb=16",
+                 old ? old : "", old && *old ? ":" : "");
+        setenv("ASAN_OPTIONS", opts, 1);
+#endif
+        execv(AN_PEAKRUN, (char *const *)argv);
         _exit(127);
     }
     int st;
@@ -83,10 +102,27 @@ void an_run(an_result *r, const char *const *args, const char *stdin_path,
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     r->out = slurp(out);
     r->err = slurp(err);
+    char *kib = slurp(peak);
+    r->maxrss_kib = strtol(kib, NULL, 10);
+    free(kib);
     close(out);
     close(err);
+    close(peak);
     if (json)
         parse_lines(r);
+}
+
+void an_check_peak(const an_result *r, const char *what, long cap_kib)
+{
+#ifdef AN_ASAN
+    cap_kib *= 4;
+#endif
+    printf("peak memory: %s: %ld KiB (cap %ld KiB)\n", what, r->maxrss_kib,
+           cap_kib);
+    fflush(stdout);
+    if (r->maxrss_kib > cap_kib)
+        fail_msg("%s: the analyzer's peak memory %ld KiB passed %ld KiB", what,
+                 r->maxrss_kib, cap_kib);
 }
 
 void an_parse_file(an_result *r, const char *path)

@@ -12,6 +12,7 @@
 
 typedef struct an_result {
     int status; /* exit status, or 128 + signal */
+    long maxrss_kib; /* the analyzer's peak resident memory (ru_maxrss) */
     char *out, *err;
     cJSON **line;
     size_t nlines;
@@ -25,6 +26,12 @@ extern const char *an_bin;
 void an_run(an_result *r, const char *const *args, const char *stdin_path,
             int json);
 void an_result_free(an_result *r);
+
+/* Prints "peak memory: WHAT: N KiB" (the README's hostile-input matrix
+ * is read from these lines) and fails when the analyzer's peak resident
+ * memory passed `cap_kib` (four times that under ASan, whose shadow memory
+ * and quarantine are not the analyzer's). */
+void an_check_peak(const an_result *r, const char *what, long cap_kib);
 
 /* Fills r->out and r->line from a file of ndjson (r->status untouched). */
 void an_parse_file(an_result *r, const char *path);
