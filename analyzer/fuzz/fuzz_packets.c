@@ -155,6 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     run r = {&s, &cfg, fz_heap_bytes(), NULL, {{0, 0}, 0, 0}, 0};
     if (!an_session_start(&s, &cfg))
         abort();
+    fz_follow_flows(&s, &cfg);
     struct pcap_pkthdr h;
     memset(&h, 0, sizeof h);
     h.ts.tv_sec = 1700000000;

@@ -88,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_output_attach(&out, &s, s.rep.mode == AN_OUT_JSON);
     if (!an_session_start(&s, &cfg))
         abort();
+    fz_follow_flows(&s, &cfg);
 
     int rc = an_session_read(&s, pc, dlt, "fuzz", false, &never, NULL);
     FZ_CHECK(rc == 0 || (rc == 2 && pcap_geterr(pc)[0]),

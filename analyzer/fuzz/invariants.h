@@ -79,6 +79,14 @@ void fz_output_attach(fz_output *o, an_session *s, bool json);
  * only as an upper bound with --match). */
 void fz_output_check(const fz_output *o, const an_session *s, bool matching);
 
+/* Follows every TCP flow of a connection on a listed port (TamTam from its
+ * first packet, never probed): when it ends, after the holes were declared
+ * lost, each byte it delivered is in a reported frame or in its unsynced
+ * count (bytes = frame bytes + unsynced_bytes). Wraps the session's frame
+ * and flow_end callbacks; call after an_session_start. Flows ended after
+ * -c stopped the reading are not checked (their frames are not reported). */
+void fz_follow_flows(an_session *s, const an_engine_cfg *cfg);
+
 /* An upper bound of the bytes one connection may hold under `cfg`, when
  * its packets captured at most `caplen` bytes: both directions' buffers at
  * their caps (-w's kept packets included), the held UDP datagrams, the
