@@ -18,7 +18,9 @@ bool an_pktlog_add(an_pktlog *l, uint64_t start, uint64_t end,
                    uint64_t max, uint64_t *mem)
 {
     uint64_t sz = sizeof(an_pktrec) + h->caplen;
-    if (l->bytes + sz > max)
+    if (end <= l->trimmed)
+        return true;
+    if (l->bytes + sz > (end > l->hi ? max : max - max / 4))
         return false;
     an_pktrec *r = malloc(sz);
     if (!r)
@@ -35,6 +37,8 @@ bool an_pktlog_add(an_pktlog *l, uint64_t start, uint64_t end,
         l->head = r;
     l->tail = r;
     l->bytes += sz;
+    if (end > l->hi)
+        l->hi = end;
     *mem += sz;
     return true;
 }
@@ -52,6 +56,9 @@ void an_pktlog_write(an_pktlog *l, uint64_t off, uint64_t len,
 
 void an_pktlog_trim(an_pktlog *l, uint64_t upto, uint64_t *mem)
 {
+    if (upto == l->trimmed)
+        return;
+    l->trimmed = upto;
     an_pktrec **pp = &l->head, *last = NULL;
     while (*pp) {
         an_pktrec *r = *pp;
@@ -70,5 +77,14 @@ void an_pktlog_trim(an_pktlog *l, uint64_t upto, uint64_t *mem)
 
 void an_pktlog_free(an_pktlog *l, uint64_t *mem)
 {
-    an_pktlog_trim(l, UINT64_MAX, mem);
+    while (l->head) {
+        an_pktrec *r = l->head;
+        l->head = r->next;
+        *mem -= sizeof *r + r->h.caplen;
+        free(r);
+    }
+    l->tail = NULL;
+    l->bytes = 0;
+    l->trimmed = 0;
+    l->hi = 0;
 }

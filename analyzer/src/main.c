@@ -19,9 +19,10 @@
 #include "session.h"
 
 #define DEFAULT_PORT 4774
-/* -w: packets kept per flow until their frames complete. The out-of-order
- * buffer's 8 MiB of data and the held bytes fit with their headers; beyond
- * that it is retransmissions of an unfinished frame. */
+/* -w: packets kept per flow until their frames complete (3/4 of it for
+ * packets that bring no byte beyond those kept, see an_pktlog_add). The
+ * out-of-order buffer's 8 MiB of data and the held bytes fit with their
+ * headers; beyond that it is retransmissions of an unfinished frame. */
 #define KEEP_BYTES ((uint64_t)16 << 20)
 
 static volatile sig_atomic_t interrupted;
@@ -365,10 +366,11 @@ int main(int argc, char **argv)
         if (t->keep_missed)
             fprintf(stderr,
                     "tamtam-analyze: -w %s: %" PRIu64 " packets not kept "
-                    "(a flow held %" PRIu64 " MiB of packets of unfinished "
-                    "frames); the frames they carried are written without "
-                    "them\n",
-                    wpath, t->keep_missed, KEEP_BYTES >> 20);
+                    "(a flow's packets of unfinished frames reached %" PRIu64
+                    " MiB, %" PRIu64 " MiB for retransmissions); the frames "
+                    "they carried are written without them\n",
+                    wpath, t->keep_missed, KEEP_BYTES >> 20,
+                    (KEEP_BYTES - KEEP_BYTES / 4) >> 20);
         if (pcap_dump_flush(a.dumper) != 0) {
             fprintf(stderr, "tamtam-analyze: -w %s: write failed\n", wpath);
             status = 2;

@@ -179,10 +179,11 @@ static void many_holes(void **state)
 }
 
 /* -w with an 8 KiB frame whose first segment is retransmitted 16 000 times
- * (23 MB) before the rest comes: the packets kept for the unfinished frame
- * stop at 16 MiB, the rest are counted and said to be missing; every frame
- * is still decoded. Before the cap, each copy was kept: memory grew with
- * the capture (found by fuzz_packets). */
+ * (23 MB) before the rest comes: the copies kept for the unfinished frame
+ * stop at 12 MiB, the rest are counted and said to be missing, and the
+ * segments that complete the frame are kept and written; the frame is
+ * decoded. Before the cap, each copy was kept: memory grew with the
+ * capture (found by fuzz_packets). */
 static void write_retransmissions(void **state)
 {
     (void)state;
@@ -218,6 +219,26 @@ static void write_retransmissions(void **state)
     assert_int_equal(an_int(s, "ok"), 1);
     assert_non_null(strstr(r.err, "packets not kept"));
     assert_true(an_int(an_nth(&r, "stats", 0), "mem_peak") < (17 << 20));
+    /* The written file: copies of the first segment, then the five
+     * segments after it (TCP sequence number past the first's). */
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *w = pcap_open_offline(an_path("wout.pcap"), err);
+    assert_non_null(w);
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    unsigned copies = 0, rest = 0;
+    while (pcap_next_ex(w, &h, &d) == 1) {
+        assert_true(h->caplen >= 54);
+        uint32_t seq = (uint32_t)d[38] << 24 | (uint32_t)d[39] << 16 |
+                       (uint32_t)d[40] << 8 | d[41];
+        if (seq == 2) /* ISN 1: the first byte */
+            copies++;
+        else
+            rest++;
+    }
+    pcap_close(w);
+    assert_int_equal(rest, 5);
+    assert_true(copies > 1000 && copies < COPIES);
     an_check_peak(&r, label("hostile: -w, an unfinished frame retransmitted"),
                   32 * 1024);
     an_result_free(&r);
