@@ -1,8 +1,8 @@
 /*
  * Hostile captures (issue 8, analyzer part): very many tiny connections, a
- * gap after every segment, a long stream without one valid frame, tens of
- * thousands of out-of-order holes, a retransmitted unfinished frame under
- * -w. Each must finish with bounded memory (the engine's own count, and
+ * gap after every segment, a long stream without one valid frame (random,
+ * and built to be costly to hunt through), tens of thousands of
+ * out-of-order holes, a retransmitted unfinished frame under -w. Each must finish with bounded memory (the engine's own count, and
  * the process's peak, printed for the README) and exact counts, or
  * explicit reports of what was given up. Sizes are chosen to run in
  * seconds under ASan too; AN_HOSTILE_SCALE=N multiplies them (N=10: the
@@ -145,6 +145,47 @@ static void no_valid_frame(void **state)
     an_result_free(&r);
 }
 
+/* Noise built to be as costly as any to hunt through: "10 f1" repeated, so
+ * every other offset opens an 8 KiB frame (SizeId 15 in BigMode, UsedLen
+ * 0x10f1 within its block) whose CRC must be computed to be refused, under
+ * each of the eight variants with --crc auto. Nothing is a frame; every
+ * byte is reported unsynced; memory stays that of one hold. */
+static void crafted_noise(void **state)
+{
+    (void)state;
+    enum { MSS = 1448 };
+    const uint32_t SEGS = 16 * scale();
+    cb_file f;
+    cb_conn c;
+    cb_open(&f, an_path("crafted.pcap"), DLT_EN10MB, 65535);
+    cb_conn_init(&c, &f, client_ep(), server_ep(), 1, 2);
+    static uint8_t seg[MSS];
+    for (size_t k = 0; k < MSS; k += 2) {
+        seg[k] = 0x10;
+        seg[k + 1] = 0xF1;
+    }
+    for (uint32_t i = 0; i < SEGS; i++)
+        cb_conn_send(&c, 0, seg, MSS);
+    cb_close(&f);
+
+    const char *modes[2][2] = {{"--crc", "smbus"}, {"--crc", "auto"}};
+    for (int m = 0; m < 2; m++) {
+        an_result r;
+        run_json(&r, an_path("crafted.pcap"), "--stats", modes[m][0],
+                 modes[m][1], NULL);
+        assert_int_equal(r.status, 0);
+        assert_int_equal(an_int(summary_of(&r), "frames"), 0);
+        const cJSON *fl = an_nth(&r, "flow", 0);
+        assert_int_equal(an_int(fl, "bytes"), (int64_t)SEGS * MSS);
+        assert_int_equal(an_int(fl, "unsynced_bytes"), (int64_t)SEGS * MSS);
+        assert_true(an_int(an_nth(&r, "stats", 0), "mem_peak") < (1 << 20));
+        an_check_peak(&r, label(m ? "hostile: crafted noise, --crc auto"
+                                  : "hostile: crafted noise"),
+                      16 * 1024);
+        an_result_free(&r);
+    }
+}
+
 /* 20 000 holes in one direction, no ACK ever: the out-of-order buffer
  * gives up its oldest holes at its cap (4096 pieces), the rest at the end;
  * every byte is either decoded or reported lost. */
@@ -248,6 +289,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(many_tiny_flows),
     cmocka_unit_test(gap_every_segment),
     cmocka_unit_test(no_valid_frame),
+    cmocka_unit_test(crafted_noise),
     cmocka_unit_test(many_holes),
     cmocka_unit_test(write_retransmissions),
 };
