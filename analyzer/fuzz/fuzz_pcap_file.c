@@ -33,7 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const volatile sig_atomic_t never = 0;
     memset(all_ports, 0xFF, sizeof all_ports);
     one_port[4774 >> 3] = (uint8_t)(1u << (4774 & 7));
-    uint64_t heap_start = fz_heap_bytes();
+    /* Leaks are LeakSanitizer's to find (libFuzzer checks every input); a
+     * heap-bytes comparison here would also count libpcap's and libc's
+     * one-time lazy allocations and fail on whichever input meets them. */
 
     /* fmemopen refuses an empty buffer; /dev/null is an empty file. */
     FILE *fp = size ? fmemopen((void *)data, size, "rb")
@@ -45,7 +47,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!pc) {
         FZ_CHECK(errbuf[0], "a refused file has a reason");
         fclose(fp);
-        FZ_CHECK(fz_heap_bytes() == heap_start, "a refusal frees everything");
         return 0;
     }
     char msg[256] = "";
@@ -53,7 +54,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (dlt < 0) {
         FZ_CHECK(msg[0], "an unsupported link type has a reason");
         pcap_close(pc);
-        FZ_CHECK(fz_heap_bytes() == heap_start, "a refusal frees everything");
         return 0;
     }
 
@@ -103,6 +103,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (s.dumper)
         pcap_dump_close(s.dumper);
     pcap_close(pc);
-    FZ_CHECK(fz_heap_bytes() == heap_start, "a run frees everything");
     return 0;
 }
