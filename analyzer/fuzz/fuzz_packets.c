@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_PACKETS 4096u
 /* Heap the engine holds beyond its accounting: the engine itself. */
-#define ENGINE_SLACK ((uint64_t)16 * 1024)
+#define ENGINE_SLACK ((int64_t)16 * 1024)
 
 static const int links[8] = {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2,
                              DLT_NULL,   DLT_LOOP,      DLT_RAW,
@@ -51,7 +51,7 @@ static const int links[8] = {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2,
 typedef struct run {
     an_session *s;
     const an_engine_cfg *cfg;
-    uint64_t heap0;  /* heap before the engine existed */
+    int64_t heap0;   /* fz_heap() before the engine existed */
     uint8_t *prev;   /* the previous packet, for repeats */
     struct pcap_pkthdr prev_h;
     unsigned packets;
@@ -67,12 +67,12 @@ static void after_packet(const run *r)
 {
     const an_engine *e = r->s->eng;
     fz_check_mem(e, r->cfg, 0xC000u);
-    uint64_t heap = fz_heap_bytes();
-    if (!heap)
+    if (!fz_heap_tracked())
         return;
     /* What the run holds besides the engine: the previous packet. */
-    uint64_t mine = r->prev ? r->prev_h.caplen : 0;
-    uint64_t held = heap - r->heap0 - mine, used = an_engine_mem_used(e);
+    int64_t mine = r->prev ? (r->prev_h.caplen ? r->prev_h.caplen : 1) : 0;
+    int64_t held = fz_heap() - r->heap0 - mine;
+    int64_t used = (int64_t)an_engine_mem_used(e);
     FZ_CHECK(held >= used && held - used <= ENGINE_SLACK,
              "the engine's accounting is the heap it holds");
 }
@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .keep_packets = o & 0x10,
     };
 
-    uint64_t heap_start = fz_heap_bytes();
+    int64_t heap_start = fz_heap_tracked() ? fz_heap() : 0;
     memset(&s, 0, offsetof(an_session, out));
     an_outbuf_init(&s.out, -1);
     s.rep.out = &s.out;
@@ -152,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     fz_output_attach(&out, &s, s.rep.mode == AN_OUT_JSON);
 
-    run r = {&s, &cfg, fz_heap_bytes(), NULL, {{0, 0}, 0, 0}, 0};
+    run r = {&s, &cfg, fz_heap(), NULL, {{0, 0}, 0, 0}, 0};
     if (!an_session_start(&s, &cfg))
         abort();
     fz_follow_flows(&s, &cfg);
@@ -210,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pcap_dump_close(s.dumper);
     if (dead)
         pcap_close(dead);
-    FZ_CHECK(fz_heap_bytes() == heap_start, "a run frees everything");
+    FZ_CHECK(!fz_heap_tracked() || fz_heap() == heap_start,
+             "a run frees everything");
     return 0;
 }

@@ -12,8 +12,8 @@
  * refuses, or whose link type the analyzer does not read, is refused with
  * a reason; a read error is a clean return (2) with libpcap's reason, after
  * which the closing lines are still written; the output and the counts
- * hold to fz_output_check; the engine's peak memory is within its caps;
- * the heap is back where it was.
+ * hold to fz_output_check; the engine's peak memory is within its caps.
+ * Leaks are LeakSanitizer's to report (see below).
  */
 #include <stdlib.h>
 #include <string.h>

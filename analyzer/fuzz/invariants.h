@@ -53,7 +53,8 @@ typedef struct fz_stream_pos {
 
 typedef struct fz_output {
     bool json;
-    size_t nlines[FZ_T_COUNT];
+    size_t nlines[FZ_T_COUNT]; /* JSON lines by type */
+    bool text_summary; /* a text line "summary: ..." was seen */
     fz_flow_sums flows;
     uint64_t summary[AN_ST_COUNT + 1]; /* frames, then the four statuses */
     uint64_t summary_flows, summary_gaps, summary_packets;
@@ -98,10 +99,14 @@ uint64_t fz_conn_bound(const an_engine_cfg *cfg, uint32_t caplen);
 void fz_check_mem(const an_engine *e, const an_engine_cfg *cfg,
                   uint32_t caplen);
 
-/* Bytes allocated on the heap now, as the sanitizer's allocator counts
- * them; 0 when not built with ASan (the checks that use it then only see
- * the engine's own accounting). */
-uint64_t fz_heap_bytes(void);
+/* Whether fz_heap counts: true when built with ASan, whose allocator hooks
+ * it installs at the first call; without, the checks that use it are left
+ * out and only the engine's own accounting is checked. */
+bool fz_heap_tracked(void);
+
+/* Bytes this thread allocated and has not freed since the hooks were put
+ * in place (an offset: only differences mean something). */
+int64_t fz_heap(void);
 
 /* Aborts with `what` when `cond` is false. */
 #define FZ_CHECK(cond, what)                                                   \
