@@ -73,8 +73,12 @@ static void usage(FILE *f, bool fuzz)
           "suite's)\n"
           "  --crc NAME            every implementation must announce this "
           "CRC-8 variant\n"
-          "  --timeout-ms N        deadline of each request (default "
-          "5000)\n"
+          "  --timeout-ms N        longest wait without progress in a "
+          "request (default\n"
+          "                        5000)\n"
+          "  --start-timeout-ms N  time a shim has to answer hello after it "
+          "starts\n"
+          "                        (default 20000)\n"
           "  --json FILE           write the JSON report\n"
           "  --junit FILE          write a JUnit XML report\n"
           "  -v, --verbose         every line sent and received\n"
@@ -122,13 +126,14 @@ static int add_impl(tr_multi *m, const char *arg)
 
 int tr_multi_parse(int argc, char **argv, bool fuzz, tr_multi *m)
 {
-    enum { O_IMPL = 256, O_VECTORS, O_CRC, O_TIMEOUT, O_JSON, O_JUNIT,
+    enum { O_IMPL = 256, O_VECTORS, O_CRC, O_TIMEOUT, O_START_TIMEOUT, O_JSON, O_JUNIT,
            O_SEED, O_RANDOM, O_ITER, O_SECONDS, O_OUT };
     static const struct option longs[] = {
         {"impl", required_argument, 0, O_IMPL},
         {"vectors", required_argument, 0, O_VECTORS},
         {"crc", required_argument, 0, O_CRC},
         {"timeout-ms", required_argument, 0, O_TIMEOUT},
+        {"start-timeout-ms", required_argument, 0, O_START_TIMEOUT},
         {"json", required_argument, 0, O_JSON},
         {"junit", required_argument, 0, O_JUNIT},
         {"seed", required_argument, 0, O_SEED},
@@ -142,6 +147,7 @@ int tr_multi_parse(int argc, char **argv, bool fuzz, tr_multi *m)
     memset(m, 0, sizeof *m);
     m->o.crc = -1;
     m->o.timeout_ms = TR_DEFAULT_TIMEOUT_MS;
+    m->o.start_timeout_ms = TR_DEFAULT_START_TIMEOUT_MS;
     m->impls = tr_xcalloc((size_t)argc, sizeof *m->impls);
     m->random = DEFAULT_RANDOM;
     m->seed = 1;
@@ -174,6 +180,11 @@ int tr_multi_parse(int argc, char **argv, bool fuzz, tr_multi *m)
             if (tr_opt_number("--timeout-ms", optarg, 1, 3600000, &v))
                 return -1;
             m->o.timeout_ms = (int)v;
+            break;
+        case O_START_TIMEOUT:
+            if (tr_opt_number("--start-timeout-ms", optarg, 1, 3600000, &v))
+                return -1;
+            m->o.start_timeout_ms = (int)v;
             break;
         case O_JSON: m->o.json = optarg; break;
         case O_JUNIT: m->o.junit = optarg; break;

@@ -45,7 +45,13 @@ static void usage(FILE *f)
         "                        shim's hello, else the vectors' CRC-8/SMBUS)\n"
         "  --case GLOB           run only matching case ids (repeatable)\n"
         "  --list                list the case ids and stop\n"
-        "  --timeout-ms N        per-case timeout (default 5000)\n"
+        "  --timeout-ms N        longest wait without progress: no byte of "
+        "an answer or\n"
+        "                        echo, none accepted (default 5000)\n"
+        "  --start-timeout-ms N  time a shim has to answer hello after it "
+        "starts, and\n"
+        "                        a node to accept the first connection "
+        "(default 20000)\n"
         "  --known-failures FILE case ids/globs expected to fail, "
         "\"# reason\" after each\n"
         "  --json FILE           write the JSON report\n"
@@ -69,7 +75,7 @@ static void keep_std_fds(void)
 static int parse_args(int argc, char **argv, tr_opts *o)
 {
     enum { O_SHIM = 256, O_CONNECT, O_NODE, O_VECTORS, O_CRC, O_CASE, O_LIST,
-           O_TIMEOUT, O_KF, O_JSON, O_JUNIT, O_VERSION };
+           O_TIMEOUT, O_START_TIMEOUT, O_KF, O_JSON, O_JUNIT, O_VERSION };
     static const struct option longs[] = {
         {"shim", required_argument, 0, O_SHIM},
         {"shim-connect", required_argument, 0, O_CONNECT},
@@ -79,6 +85,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         {"case", required_argument, 0, O_CASE},
         {"list", no_argument, 0, O_LIST},
         {"timeout-ms", required_argument, 0, O_TIMEOUT},
+        {"start-timeout-ms", required_argument, 0, O_START_TIMEOUT},
         {"known-failures", required_argument, 0, O_KF},
         {"json", required_argument, 0, O_JSON},
         {"junit", required_argument, 0, O_JUNIT},
@@ -89,6 +96,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
     memset(o, 0, sizeof *o);
     o->crc = -1;
     o->timeout_ms = TR_DEFAULT_TIMEOUT_MS;
+    o->start_timeout_ms = TR_DEFAULT_START_TIMEOUT_MS;
     o->globs = tr_xcalloc((size_t)argc, sizeof *o->globs);
     int c;
     double t;
@@ -108,6 +116,11 @@ static int parse_args(int argc, char **argv, tr_opts *o)
             if (tr_opt_number("--timeout-ms", optarg, 1, 3600000, &t))
                 return -1;
             o->timeout_ms = (int)t;
+            break;
+        case O_START_TIMEOUT:
+            if (tr_opt_number("--start-timeout-ms", optarg, 1, 3600000, &t))
+                return -1;
+            o->start_timeout_ms = (int)t;
             break;
         case O_KF: o->known_failures = optarg; break;
         case O_JSON: o->json = optarg; break;

@@ -311,14 +311,19 @@ typedef struct tr_opts {
     const char **globs;       /* --case, repeatable */
     size_t nglobs;
     bool list;
-    int timeout_ms;
+    int timeout_ms;       /* --timeout-ms: longest wait without progress */
+    int start_timeout_ms; /* --start-timeout-ms: until hello is answered */
     const char *known_failures;
     const char *json;
     const char *junit;
     bool verbose;
 } tr_opts;
 
+/* Timing rules (spec/harness.md HP-7-a, HP-7-b): a deadline measures lack
+ * of progress, never the total time of a case; a shim or node gets a
+ * separate, generous allowance to start. */
 #define TR_DEFAULT_TIMEOUT_MS 5000
+#define TR_DEFAULT_START_TIMEOUT_MS 20000
 
 /* The default vector set: the source tree's, else the installed one. */
 const char *tr_default_vectors(void);
@@ -390,7 +395,9 @@ typedef struct tr_shim {
     const char *cmd;     /* --shim */
     const char *connect; /* --shim-connect */
     const char *name;    /* interop/fuzz: the --impl name; NULL: "the shim" */
-    int timeout_ms;
+    int timeout_ms;       /* without progress, per request */
+    int start_timeout_ms; /* from start to the hello answer */
+    bool starting;        /* the hello of a start is under way */
     bool verbose;
     int failed_starts; /* consecutive failed starts (tr_shim_ensure_up) */
     int pid; /* process group of the shim, or -1 */

@@ -28,6 +28,7 @@ void tr_shim_init(tr_shim *s, const tr_opts *o)
     s->cmd = o->shim;
     s->connect = o->shim_connect;
     s->timeout_ms = o->timeout_ms;
+    s->start_timeout_ms = o->start_timeout_ms;
     s->verbose = o->verbose;
     s->pid = -1;
     s->wfd = s->rfd = s->efd = -1;
@@ -314,6 +315,16 @@ broken(tr_shim *s, bool ended, char *why, size_t whylen, const char *fmt, ...)
     return -1;
 }
 
+/* The deadline of an exchange measures lack of progress: each byte that
+ * moves puts it timeout_ms ahead again (never earlier than it was, so the
+ * start-up allowance of hello is kept). */
+static void progressed(const tr_shim *s, int64_t *deadline)
+{
+    int64_t d = tr_now_ms() + s->timeout_ms;
+    if (d > *deadline)
+        *deadline = d;
+}
+
 static int write_all(tr_shim *s, const char *data, size_t len,
                      int64_t deadline, char *why, size_t whylen)
 {
@@ -324,11 +335,13 @@ static int write_all(tr_shim *s, const char *data, size_t len,
         if (r == 0)
             return broken(s, false, why, whylen,
                           "the shim did not read its request within %d ms",
-                          s->timeout_ms);
+                          s->starting ? s->start_timeout_ms : s->timeout_ms);
         if (rev & (POLLIN | POLLHUP)) {
             /* Read while writing, so a shim that answers early or floods
              * cannot deadlock the pair. */
             int rr = read_some(s);
+            if (rr == 1)
+                progressed(s, &deadline);
             if (rr == -2)
                 return broken(s, false, why, whylen,
                               "the shim wrote more than 16 MiB without a "
@@ -340,9 +353,10 @@ static int write_all(tr_shim *s, const char *data, size_t len,
             ssize_t n = s->wfd == s->rfd
                             ? send(s->wfd, data + off, len - off, MSG_NOSIGNAL)
                             : write(s->wfd, data + off, len - off);
-            if (n > 0)
+            if (n > 0) {
                 off += (size_t)n;
-            else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+                progressed(s, &deadline);
+            } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
                      errno != EINTR)
                 return broken(s, true, why, whylen,
                               "the shim stopped reading its input (%s)",
@@ -361,6 +375,9 @@ static int read_line(tr_shim *s, int64_t deadline, char **line,
                      size_t *linelen, char *why, size_t whylen)
 {
     size_t scanned = 0;
+    /* What a timeout reports: the start-up allowance for hello, else the
+     * wait since the request or since the last byte that arrived. */
+    int waited = s->starting ? s->start_timeout_ms : s->timeout_ms;
     for (;;) {
         char *nl = s->buf && s->len > scanned
                        ? memchr(s->buf + scanned, '\n', s->len - scanned)
@@ -398,10 +415,14 @@ static int read_line(tr_shim *s, int64_t deadline, char **line,
             return broken(s, false, why, whylen, "poll failed: %s", strerror(errno));
         if (r == 0)
             return broken(s, false, why, whylen, "no response within %d ms%s",
-                          s->timeout_ms,
+                          waited,
                           s->len ? " (a partial line arrived)" : "");
         if (rev) {
             int rr = read_some(s);
+            if (rr == 1) {
+                progressed(s, &deadline);
+                waited = s->timeout_ms;
+            }
             if (rr == -2)
                 return broken(s, false, why, whylen,
                               "response line longer than 16 MiB");
@@ -504,7 +525,9 @@ int tr_shim_start(tr_shim *s, char *why, size_t whylen)
     tr_shim_stop(s);
     s->errlen = 0;
     s->errtail[0] = '\0';
-    int64_t deadline = tr_now_ms() + s->timeout_ms;
+    /* A starting shim (a JIT runtime, a sanitizer build on a busy
+     * machine) gets the start-up allowance until its hello answer. */
+    int64_t deadline = tr_now_ms() + s->start_timeout_ms;
     if (s->cmd) {
         if (spawn(s, why, whylen))
             return -1;
@@ -527,8 +550,10 @@ int tr_shim_start(tr_shim *s, char *why, size_t whylen)
     cJSON_AddNumberToObject(req, "version", 1);
     cJSON *resp = NULL;
     char cwhy[512];
+    s->starting = true;
     int r = tr_shim_call(s, req, deadline, &resp, NULL, NULL, cwhy,
                          sizeof cwhy);
+    s->starting = false;
     cJSON_Delete(req);
     if (r) {
         snprintf(why, whylen, "hello: %s", cwhy);

@@ -1,13 +1,16 @@
 /*
  * A misbehaving echo node for the runner's tests. Listens on a free
- * loopback TCP port, prints "listening tcp://127.0.0.1:PORT", and serves one
- * connection at a time:
+ * loopback TCP port, prints "listening tcp://127.0.0.1:PORT", and serves each
+ * connection in its own process (the runner's slow case runs beside the
+ * others, HP-5-d):
  *
  *   hostile_node reset       resets each connection once data arrives
  *   hostile_node halfclose   shuts its sending side at once, reads on
  *   hostile_node garbage     echoes, with every byte after the first two
  *                            of the connection scrambled
- *   hostile_node trickle     echoes correctly, one byte every 300 ms
+ *   hostile_node trickle     echoes correctly, one byte every 100 ms
+ *   hostile_node stall       echoes the first 3 bytes of the connection,
+ *                            then nothing (reads on)
  *   hostile_node spew        answers the first bytes with garbage, without
  *                            end, until the connection breaks
  */
@@ -15,11 +18,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TRICKLE_MS 300
+#define TRICKLE_MS 100
+#define STALL_AFTER 3
 
 static void serve(int c, const char *mode)
 {
@@ -54,6 +59,12 @@ static void serve(int c, const char *mode)
                 sent_total += (size_t)n;
             } else if (!strcmp(mode, "trickle")) {
                 have += (size_t)n;
+            } else if (!strcmp(mode, "stall") && sent_total < STALL_AFTER) {
+                size_t k = STALL_AFTER - sent_total;
+                k = k < (size_t)n ? k : (size_t)n;
+                if (send(c, buf, k, MSG_NOSIGNAL) != (ssize_t)k)
+                    return;
+                sent_total += k;
             }
         } else if (r == 0 && have) { /* trickle: one byte per tick */
             if (send(c, buf, 1, MSG_NOSIGNAL) != 1)
@@ -66,11 +77,13 @@ static void serve(int c, const char *mode)
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fputs("usage: hostile_node reset|halfclose|garbage|trickle|spew\n",
+        fputs("usage: hostile_node reset|halfclose|garbage|trickle|stall|"
+              "spew\n",
               stderr);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGCHLD, SIG_IGN); /* connection processes reap themselves */
     int s = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET,
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -86,7 +99,12 @@ int main(int argc, char **argv)
         int c = accept(s, NULL, NULL);
         if (c < 0)
             continue;
-        serve(c, argv[1]);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(s);
+            serve(c, argv[1]);
+            _exit(0);
+        }
         close(c);
     }
 }
