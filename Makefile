@@ -9,8 +9,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?= --output-on-failure -j $(JOBS)
+# test-under-load: runs in a row, and the CPU hogs of stress-ng beside them.
+LOAD_RUNS  ?= 5
+LOAD_CPUS  ?= 4
 
-.PHONY: all deps build build-san run test test-tsan lint bench bench-analyzer fuzz install install-dissector clean
+.PHONY: all deps build build-san run test test-tsan test-under-load lint bench bench-analyzer fuzz install install-dissector clean
 
 all: build
 
@@ -29,12 +32,13 @@ build-san: deps
 run: build
 	runner/run-reference.sh $(BUILD)/bin
 
-# Every test, in the optimised build and again under ASan+UBSan; the node
-# under ThreadSanitizer; a short libFuzzer burst on every fuzz target;
-# cppcheck and clang-tidy.
+# Every test, in the optimised build and again under ASan+UBSan; the
+# `timing` tests once more under CPU load; the node under ThreadSanitizer; a
+# short libFuzzer burst on every fuzz target; cppcheck and clang-tidy.
 test: build build-san
 	ctest --test-dir $(BUILD) $(CTEST_ARGS)
 	ctest --test-dir $(BUILD_SAN) $(CTEST_ARGS)
+	$(MAKE) --no-print-directory test-under-load LOAD_RUNS=1
 	$(MAKE) --no-print-directory test-tsan
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 	.ci/lint $(BUILD)
@@ -44,6 +48,12 @@ test-tsan: deps
 	  -DTT_COMPONENTS=reference >/dev/null
 	cmake --build $(BUILD_TSAN) -j $(JOBS) -- --no-print-directory
 	ctest --test-dir $(BUILD_TSAN) $(CTEST_ARGS) -R '^node\.'
+
+# The tests labelled `timing` (time, sockets, processes, threads),
+# LOAD_RUNS times in a row with `stress-ng --cpu LOAD_CPUS` running: no
+# verdict may depend on how busy the machine is.
+test-under-load: build
+	CTEST_ARGS="-j $(JOBS)" .ci/under-load $(BUILD) $(LOAD_RUNS) $(LOAD_CPUS)
 
 # cppcheck and clang-tidy over every compiled file (.clang-tidy,
 # .cppcheck-suppressions).

@@ -236,7 +236,7 @@ function(runner_csharp_tests run check bin w)
                --out ${w}/fuzz-c_csharp
                --json ${w}/fuzz.c_csharp.json)
   set_tests_properties(runner.interop.c_csharp runner.fuzz.c_csharp
-    PROPERTIES TIMEOUT 180)
+    PROPERTIES TIMEOUT 180 LABELS timing)
 endfunction()
 cmake_language(EVAL CODE "
   cmake_language(DEFER DIRECTORY [[${PROJECT_SOURCE_DIR}]]
