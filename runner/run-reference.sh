@@ -44,7 +44,10 @@ trap 'exit 2' INT TERM HUP
 "$node" echo --listen tcp://127.0.0.1:0 >"$tmp/node.out" 2>"$tmp/node.err" </dev/null &
 pid=$!
 
-# The node prints "listening URL" once bound; wait up to 10 s for it.
+# The node prints "listening URL" once bound: wait for that line (polled
+# every 50 ms, so it ends as soon as the line is there). The 120 s limit only
+# catches a node that hangs before binding; a slow start on a busy machine
+# is far below it.
 url=""
 tries=0
 while [ -z "$url" ]; do
@@ -56,8 +59,8 @@ while [ -z "$url" ]; do
         exit 2
     fi
     tries=$((tries + 1))
-    if [ "$tries" -gt 200 ]; then
-        echo "run-reference.sh: the node printed no 'listening' line in 10 s" >&2
+    if [ "$tries" -gt 2400 ]; then
+        echo "run-reference.sh: the node printed no 'listening' line in 120 s" >&2
         exit 2
     fi
     sleep 0.05
