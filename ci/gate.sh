@@ -162,6 +162,8 @@ $2"; shift ;;
     esac
     shift
   done
+  # gate.sh keeps no clock of its own: --timeout-ms goes to tamtam-run
+  # unchanged, and without it tamtam-run's own defaults apply.
   need_number --timeout-ms "$opt_timeout"
   need_number --seed "$opt_seed"
   need_number --random "$opt_random"

@@ -158,6 +158,8 @@ R=$tmp/r
 printf 'cf-known/*  # tracked upstream\n' >"$tmp/known.txt"
 
 # Pass: every option reaches the runner as one argument; reports and summary.
+# (The --timeout-ms values in this file only travel to the stand-in, which
+# never waits: nothing here depends on the machine's speed.)
 FAKE_EXIT=0 FAKE_REPORT=pass gate pass 0 conformance --runner "$fake" --shim "mono my shim.exe" \
   --vectors "$tmp/vec dir" --crc smbus --known-failures "$tmp/known.txt" --timeout-ms 500 \
   --case 'cf-*' --case 'cs-*' --report-dir "$R" -- -v

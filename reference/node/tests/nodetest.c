@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -48,6 +49,15 @@ int nt_teardown(void **state)
     return 0;
 }
 
+long long nt_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Every wait on a descriptor: the deadline restarts with each event, so it
+ * measures lack of progress, not how long a load takes. */
 static void wait_ready(int fd, short events)
 {
     struct pollfd pfd = {.fd = fd, .events = events};
@@ -148,24 +158,51 @@ void nt_close_in(struct nt_child *c)
     c->in = -1;
 }
 
+/* A descriptor that becomes readable when process `pid` exits (Linux 5.3),
+ * or -1 where pidfd_open is missing or filtered. */
+static int pidfd_of(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
 int nt_wait(struct nt_child *c)
 {
     int status = 0;
-    struct timespec tick = {0, 10 * 1000 * 1000};
-    for (int waited = 0;; waited += 10) {
+    int pfd = pidfd_of(c->pid);
+    long long deadline = nt_now_ms() + NT_DEADLINE_MS;
+    for (;;) {
         pid_t r = waitpid(c->pid, &status, WNOHANG);
         if (r == c->pid) {
             track(c->pid, false);
             break;
         }
-        if (waited >= NT_DEADLINE_MS) {
+        long long left = deadline - nt_now_ms();
+        if (left <= 0) {
             kill(c->pid, SIGKILL);
             waitpid(c->pid, &status, 0);
             track(c->pid, false);
+            if (pfd >= 0)
+                close(pfd);
             fail_msg("the node did not exit within %d ms", NT_DEADLINE_MS);
         }
-        nanosleep(&tick, NULL);
+        if (pfd >= 0) {
+            /* Wakes at the exit itself. */
+            struct pollfd p = {.fd = pfd, .events = POLLIN};
+            poll(&p, 1, (int)left);
+        } else {
+            /* No pidfd: look again in 10 ms; the deadline above still
+             * counts real time, so only a node that never exits fails. */
+            struct timespec tick = {0, 10 * 1000 * 1000};
+            nanosleep(&tick, NULL);
+        }
     }
+    if (pfd >= 0)
+        close(pfd);
     nt_close_in(c);
     close(c->out);
     free(c->buf);
@@ -294,8 +331,12 @@ bool nt_peer_closes(int fd)
 
 bool nt_answered_eventually(unsigned port, const void *p, size_t n)
 {
+    /* Polling: the node frees the slot when it sees the close, and nothing
+     * tells the test when that is. The deadline is real time and generous,
+     * so only a slot that is never freed fails. */
     struct timespec tick = {0, 20 * 1000 * 1000};
-    for (int waited = 0; waited < NT_DEADLINE_MS; waited += 20) {
+    long long deadline = nt_now_ms() + NT_DEADLINE_MS;
+    for (;;) {
         int fd = nt_tcp_connect(port);
         nt_send(fd, p, n, 0);
         uint8_t b;
@@ -303,9 +344,10 @@ bool nt_answered_eventually(unsigned port, const void *p, size_t n)
         close(fd);
         if (answered)
             return true;
+        if (nt_now_ms() >= deadline)
+            return false;
         nanosleep(&tick, NULL);
     }
-    return false;
 }
 
 uint8_t nt_crc8_smbus(const uint8_t *p, size_t n)
@@ -418,13 +460,34 @@ long nt_fd_count(pid_t pid)
     return n;
 }
 
-bool nt_fd_count_falls_to(pid_t pid, long target)
+/* Polls /proc every 10 ms until `pid` holds `target` descriptors or fewer
+ * (`down`) or more (!`down`): the kernel has no event for another
+ * process's descriptor count. Each step toward the target restarts the
+ * deadline, so a slow but moving node passes and only a stuck one fails. */
+static bool fd_count_moves_to(pid_t pid, long target, bool down)
 {
     struct timespec tick = {0, 10 * 1000 * 1000};
-    for (int waited = 0; waited < NT_DEADLINE_MS; waited += 10) {
-        if (nt_fd_count(pid) <= target)
-            return true;
+    long best = nt_fd_count(pid);
+    long long since = nt_now_ms();
+    while (down ? best > target : best < target) {
+        if (nt_now_ms() - since >= NT_DEADLINE_MS)
+            return false;
         nanosleep(&tick, NULL);
+        long now = nt_fd_count(pid);
+        if (down ? now < best : now > best) {
+            best = now;
+            since = nt_now_ms();
+        }
     }
-    return false;
+    return true;
+}
+
+bool nt_fd_count_falls_to(pid_t pid, long target)
+{
+    return fd_count_moves_to(pid, target, true);
+}
+
+bool nt_fd_count_rises_to(pid_t pid, long target)
+{
+    return fd_count_moves_to(pid, target, false);
 }

@@ -12,8 +12,15 @@
 #include <sys/types.h>
 #include <cmocka.h>
 
-/* No single wait in a test lasts longer; a broken node fails, never hangs. */
+/* No single wait in a test lasts longer without progress; a broken node
+ * fails, never hangs. It measures lack of progress (every wait restarts it:
+ * each byte, each descriptor closed), never the duration of a load, so a
+ * machine busy enough to deschedule the node or the test for seconds still
+ * passes; only a node that is stuck reaches it. */
 #define NT_DEADLINE_MS 20000
+
+/* CLOCK_MONOTONIC in milliseconds. */
+long long nt_now_ms(void);
 
 /* The node binary under test (argv[1] of every test program). */
 extern const char *nt_node;
@@ -49,7 +56,8 @@ void nt_close_in(struct nt_child *c);
 int nt_teardown(void **state);
 
 /* Waits for the child to exit (killing it after the deadline, which fails
- * the test) and returns its wait status. Frees the child's resources. */
+ * the test) and returns its wait status. Frees the child's resources. The
+ * wait is on the exit itself (a pidfd), not a sleep loop. */
 int nt_wait(struct nt_child *c);
 
 /* Sends `sig` and waits as nt_wait. */
@@ -84,7 +92,8 @@ bool nt_peer_closes(int fd);
 
 /* Connects to TCP `port`, sends `n` bytes and reports whether any answer
  * came back; retried every 20 ms until it does or the deadline passes (a
- * slot the node frees asynchronously). Returns true once answered. */
+ * slot the node frees asynchronously, with nothing the test could wait
+ * on). Returns true once answered; the deadline only ends a real hang. */
 bool nt_answered_eventually(unsigned port, const void *p, size_t n);
 
 /* BlockSize(SizeId, BigMode) of CF-7.1-a and CF-7.2-a. */
@@ -119,7 +128,13 @@ long nt_status_kib(pid_t pid, const char *field);
 long nt_fd_count(pid_t pid);
 
 /* Waits until process `pid` holds at most `target` descriptors (a server
- * closing connections its peers left); false when the deadline passes. */
+ * closing connections its peers left); false when the count has not fallen
+ * for the deadline (each descriptor closed restarts it). */
 bool nt_fd_count_falls_to(pid_t pid, long target);
+
+/* Waits until process `pid` holds at least `target` descriptors (a server
+ * accepting connections in batches between other work); false when the
+ * count has not risen for the deadline. */
+bool nt_fd_count_rises_to(pid_t pid, long target);
 
 #endif
