@@ -21,6 +21,41 @@ static unsigned header_len(uint8_t byte1)
     return TT_HEADER_LEN + ((byte1 & TT_FLAG_EXT) ? TT_EXT_LEN : 0);
 }
 
+/* CF-5.2-a, the one place the CRC span is written down: header,
+ * extension, UsedLen and payload; the integrity byte and the padding stay
+ * out. `hlen` is header_len, `used` the frame's UsedLen. */
+static uint8_t frame_crc(tt_crc crc, const uint8_t *buf, unsigned hlen,
+                         unsigned used)
+{
+    uint8_t s = tt_crc8_update(crc, tt_crc8_init(crc), buf, hlen);
+    s = tt_crc8_update(crc, s, buf + hlen + 1, 2u + used);
+    return tt_crc8_final(crc, s);
+}
+
+int tt_crc_offset(const uint8_t *buf, size_t len)
+{
+    if (!buf || len < 2)
+        return TT_ERR_TRUNCATED;
+    return (int)header_len(buf[1]);
+}
+
+int tt_frame_crc(const uint8_t *buf, size_t len, tt_crc crc)
+{
+    if ((!buf && len) || (unsigned)crc >= TT_CRC_COUNT)
+        return TT_ERR_INVALID_ARGUMENT;
+    if (len < 2)
+        return TT_ERR_TRUNCATED;
+    unsigned hlen = header_len(buf[1]);
+    if (len < hlen + 3)
+        return TT_ERR_TRUNCATED;
+    unsigned used = tt_get_u16be(buf + hlen + 1);
+    if (used > tt_block_size(buf[1] >> 4, buf[1] & TT_FLAG_BIG))
+        return TT_ERR_USED_LEN_EXCEEDS_BLOCK;
+    if (len < hlen + 3 + used)
+        return TT_ERR_TRUNCATED;
+    return frame_crc(crc, buf, hlen, used);
+}
+
 int tt_frame_length(const uint8_t *buf, size_t len)
 {
     if (!buf || len < 2)
@@ -69,11 +104,7 @@ int tt_decode(const uint8_t *buf, size_t len, tt_crc crc, tt_frame *out)
     out->payload = buf + hlen + 3;
     out->padding = out->payload + out->used_len;
     out->padding_len = (uint16_t)(block - out->used_len);
-    /* CF-5.2-a: header, extension, UsedLen, payload; the integrity byte and
-     * the padding stay out. */
-    uint8_t s = tt_crc8_update(crc, tt_crc8_init(crc), buf, hlen);
-    s = tt_crc8_update(crc, s, buf + hlen + 1, 2u + out->used_len);
-    out->crc_computed = tt_crc8_final(crc, s);
+    out->crc_computed = frame_crc(crc, buf, hlen, out->used_len);
     if (out->crc_computed != out->crc)
         return TT_ERR_CRC_MISMATCH;
     return out->frame_len;
@@ -113,8 +144,6 @@ int tt_encode(const tt_frame *f, tt_crc crc, uint8_t *out, size_t cap)
     if (f->used_len)
         memmove(payload, f->payload, f->used_len);
     memset(payload + f->used_len, 0, block - f->used_len);
-    uint8_t s = tt_crc8_update(crc, tt_crc8_init(crc), out, hlen);
-    s = tt_crc8_update(crc, s, out + hlen + 1, 2u + f->used_len);
-    out[hlen] = tt_crc8_final(crc, s);
+    out[hlen] = frame_crc(crc, out, hlen, f->used_len);
     return flen;
 }

@@ -144,6 +144,16 @@ static void round_trip_all_headers(void **state)
                 assert_int_equal(out[hlen + 1], used >> 8);
                 assert_int_equal(out[hlen + 2], used & 0xFF);
                 assert_int_equal(out[hlen], crc_by_hand(TT_CRC_SMBUS, out));
+                /* The helpers tools use: the CRC's place and its span,
+                 * with the padding absent. */
+                assert_int_equal(tt_crc_offset(out, 2), hlen);
+                assert_int_equal(tt_frame_crc(out, hlen + 3 + used,
+                                              TT_CRC_SMBUS),
+                                 out[hlen]);
+                if (used)
+                    assert_int_equal(tt_frame_crc(out, hlen + 2 + used,
+                                                  TT_CRC_SMBUS),
+                                     TT_ERR_TRUNCATED);
                 assert_memory_equal(out + hlen + 3, in.payload, used);
                 assert_memory_equal(out + hlen + 3 + used, zeros,
                                     block - used);
@@ -166,6 +176,23 @@ static void round_trip_all_headers(void **state)
             }
         }
     }
+}
+
+/* tt_crc_offset / tt_frame_crc refuse what has no CRC span. */
+static void crc_helper_errors(void **state)
+{
+    (void)state;
+    static const uint8_t over[] = {0x20, 0x10, 0x07, 0x00, 0x00, 0x11};
+    assert_int_equal(tt_crc_offset(over, 1), TT_ERR_TRUNCATED);
+    assert_int_equal(tt_crc_offset(NULL, 0), TT_ERR_TRUNCATED);
+    assert_int_equal(tt_frame_crc(over, 1, TT_CRC_SMBUS), TT_ERR_TRUNCATED);
+    assert_int_equal(tt_frame_crc(over, 5, TT_CRC_SMBUS), TT_ERR_TRUNCATED);
+    assert_int_equal(tt_frame_crc(over, sizeof over, TT_CRC_SMBUS),
+                     TT_ERR_USED_LEN_EXCEEDS_BLOCK);
+    assert_int_equal(tt_frame_crc(NULL, 3, TT_CRC_SMBUS),
+                     TT_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tt_frame_crc(over, sizeof over, (tt_crc)99),
+                     TT_ERR_INVALID_ARGUMENT);
 }
 
 /* CF-12.2-a: the pinned error names. */
@@ -363,6 +390,7 @@ int main(void)
         cmocka_unit_test(trailing_bytes),
         cmocka_unit_test(class_direction_values),
         cmocka_unit_test(encode_errors),
+        cmocka_unit_test(crc_helper_errors),
         cmocka_unit_test(random_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,8 +100,8 @@ static void load_frames(interop *x, const tr_vectors *v)
 static tt_frame wanted(const xframe *xf, const encoded *en)
 {
     tt_frame w = xf->fr.f;
-    size_t hlen = w.has_ext ? 5 : 3;
-    w.crc = en->len > hlen ? en->bytes[hlen] : 0;
+    int at = tt_crc_offset(en->bytes, en->len);
+    w.crc = at >= 0 && en->len > (size_t)at ? en->bytes[at] : 0;
     return w;
 }
 

@@ -30,36 +30,32 @@ void tr_input_free(tr_input *in)
 }
 
 /* Where UsedLen sits: after the header, the extension and the integrity
- * byte. */
+ * byte (fewer than two bytes: where a local frame has it). */
 static size_t used_len_at(const uint8_t *b, size_t len)
 {
-    return (len >= 2 && (b[1] & TT_FLAG_EXT) ? 5 : 3) + 1;
+    return (len >= 2 ? (size_t)tt_crc_offset(b, len) : TT_HEADER_LEN) + 1;
 }
 
-/* The integrity byte's position when the bytes hold a whole frame whose
+/* The frame's CRC under `crc` when the bytes hold a whole frame whose
  * UsedLen is within its block (the frames a CRC can be computed for), else
- * 0. */
-static size_t crc_at(const uint8_t *b, size_t len)
+ * -1. */
+static int whole_frame_crc(const uint8_t *b, size_t len, tt_crc crc)
 {
     size_t flen = tr_frame_len(b, len);
-    size_t at = used_len_at(b, len);
-    if (!flen || flen > len ||
-        tt_get_u16be(b + at) > tt_block_size(b[1] >> 4, b[1] & TT_FLAG_BIG))
-        return 0;
-    return at - 1;
+    return flen && flen <= len ? tt_frame_crc(b, len, crc) : -1;
 }
 
 bool tr_fuzz_crc_right(const uint8_t *b, size_t len, tt_crc crc)
 {
-    size_t at = crc_at(b, len);
-    return at && b[at] == tr_frame_crc(crc, b);
+    int v = whole_frame_crc(b, len, crc);
+    return v >= 0 && b[tt_crc_offset(b, len)] == v;
 }
 
 void tr_fuzz_fix_crc(uint8_t *b, size_t len, tt_crc crc)
 {
-    size_t at = crc_at(b, len);
-    if (at)
-        b[at] = tr_frame_crc(crc, b);
+    int v = whole_frame_crc(b, len, crc);
+    if (v >= 0)
+        b[tt_crc_offset(b, len)] = (uint8_t)v;
 }
 
 static size_t append(uint8_t *b, size_t len, size_t cap, const uint8_t *src,

@@ -158,11 +158,6 @@ void tr_vectors_free(tr_vectors *v);
  * than two bytes. */
 size_t tr_frame_len(const uint8_t *bytes, size_t len);
 
-/* CRC under `crc` of the frame at `p`, which must be complete with its
- * UsedLen within the block: header, extension, UsedLen, payload (CF-5.2-a).
- * Returns the CRC value. */
-uint8_t tr_frame_crc(tt_crc crc, const uint8_t *p);
-
 /* Copies `src` (payload included) into `dst`; views into the source's
  * buffer (bytes, padding) are not kept. */
 void tr_frame_copy(tr_frame *dst, const tt_frame *src);

@@ -94,7 +94,8 @@ static bool try_edit(shrinker *s, size_t base, int edit, unsigned arg)
     /* Where the frame stops (fewer than two bytes: at the end). */
     size_t end = base + (flen && flen < len ? flen : len);
     bool right = tr_fuzz_crc_right(b, len, s->crc);
-    size_t at = (len >= 2 && (b[1] & TT_FLAG_EXT) ? 5 : 3) + 1; /* UsedLen */
+    /* UsedLen, after the integrity byte (fewer than two bytes: at 4). */
+    size_t at = (len >= 2 ? (size_t)tt_crc_offset(b, len) : TT_HEADER_LEN) + 1;
     switch (edit) {
     case E_DROP: cut(&c, base, end - base); return try(s, &c);
     case E_TAIL: cut(&c, end, c.len - end); return try(s, &c);
@@ -130,7 +131,7 @@ static bool shape_at(shrinker *s, size_t base)
     if (len < 3)
         return s->cur.chunks && try_edit(s, base, E_DROP, 0);
     size_t flen = tr_frame_len(b, len);
-    size_t at = (b[1] & TT_FLAG_EXT ? 5 : 3) + 1;
+    size_t at = (size_t)tt_crc_offset(b, len) + 1; /* UsedLen */
     unsigned used = len >= at + 2 ? tt_get_u16be(b + at) : 0;
     unsigned sid = b[1] >> 4;
     bool big = b[1] & TT_FLAG_BIG, ext = b[1] & TT_FLAG_EXT;

@@ -436,28 +436,18 @@ int tr_vectors_load(const char *dir, tr_vectors *out, char *why, size_t whylen)
     return unique_ids(out, &c);
 }
 
-uint8_t tr_frame_crc(tt_crc crc, const uint8_t *p)
-{
-    size_t hlen = (p[1] & TT_FLAG_EXT) ? 5 : 3;
-    size_t used = tt_get_u16be(p + hlen + 1);
-    uint8_t s = tt_crc8_update(crc, tt_crc8_init(crc), p, hlen);
-    s = tt_crc8_update(crc, s, p + hlen + 1, 2 + used);
-    return tt_crc8_final(crc, s);
-}
-
 /* Moves the integrity byte of the frame at `p` from variant `from` to `to`,
  * keeping its distance from the right value. Returns the new byte, or -1
  * when the frame is incomplete or its UsedLen exceeds the block. */
 static int patch_crc(uint8_t *p, size_t len, tt_crc from, tt_crc to)
 {
     size_t flen = tr_frame_len(p, len);
-    if (flen == 0 || flen > len)
+    int was = tt_frame_crc(p, len, from), now = tt_frame_crc(p, len, to);
+    if (flen == 0 || flen > len || was < 0 || now < 0)
         return -1;
-    size_t hlen = (p[1] & TT_FLAG_EXT) ? 5 : 3;
-    if (tt_get_u16be(p + hlen + 1) > tt_block_size(p[1] >> 4, p[1] & 1))
-        return -1;
-    p[hlen] = (uint8_t)(p[hlen] ^ tr_frame_crc(from, p) ^ tr_frame_crc(to, p));
-    return p[hlen];
+    int at = tt_crc_offset(p, len);
+    p[at] = (uint8_t)(p[at] ^ was ^ now);
+    return p[at];
 }
 
 void tr_vectors_adapt(tr_vectors *v, tt_crc crc)

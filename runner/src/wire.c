@@ -152,7 +152,7 @@ static size_t synth(tt_crc crc, unsigned size_id, bool big, bool ext,
     f->used_len = used;
     f->payload = payload;
     int n = tt_encode(f, crc, out, TT_FRAME_MAX);
-    f->crc = out[ext ? 5 : 3];
+    f->crc = out[tt_crc_offset(out, TT_FRAME_MAX)];
     return n < 0 ? 0 : (size_t)n;
 }
 

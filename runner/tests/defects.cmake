@@ -100,7 +100,8 @@ seeded_defect(crc_wrong_polynomial src/crc8_tables_gen.c
   codec.decode.cf-example-1 codec.encode.cf-example-1
   codec.stream.cs-spec-example wire.tcp.echo.cf-example-1)
 seeded_defect(crc_over_padding src/frame.c
-  "buf + hlen + 1, 2u + out->used_len" "buf + hlen + 1, 2u + block"
+  "buf + hlen + 1, 2u + used)"
+  "buf + hlen + 1, 2u + (used & 0u) + tt_block_size(buf[1] >> 4, buf[1] & TT_FLAG_BIG))"
   codec.decode.cf-example-1 codec.decode.cf-example-2
   wire.tcp.echo.cf-example-1)
 seeded_defect(crc_without_header src/frame.c

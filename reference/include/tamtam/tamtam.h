@@ -181,6 +181,23 @@ unsigned tt_block_size(unsigned size_id, bool big);
  * TT_ERR_TRUNCATED when len < 2. */
 int tt_frame_length(const uint8_t *buf, size_t len);
 
+/* Where the integrity byte of the frame at `buf` sits, which is the length
+ * of its header and extension (CF-2-a): 3, or 5 when HasExt is set in byte
+ * 1. The UsedLen field follows at that offset + 1, the block at + 3.
+ * Returns 3 or 5, or TT_ERR_TRUNCATED when len < 2. Tools call this rather
+ * than testing the flag themselves. */
+int tt_crc_offset(const uint8_t *buf, size_t len);
+
+/* The CRC under `crc` of the frame at `buf`, over exactly the span CF-5.2-a
+ * names (header, extension, UsedLen, payload; not the integrity byte, not
+ * the padding): the value tt_decode compares and tt_encode writes. Needs
+ * the frame's bytes up to the end of its payload (the padding may be
+ * missing). Returns the CRC (0..255), or:
+ *   TT_ERR_TRUNCATED              len ends before the payload does
+ *   TT_ERR_USED_LEN_EXCEEDS_BLOCK UsedLen > block size (no span exists)
+ *   TT_ERR_INVALID_ARGUMENT       buf NULL with len > 0, or crc not a tt_crc */
+int tt_frame_crc(const uint8_t *buf, size_t len, tt_crc crc);
+
 /* A decoded frame. Pointers are views into the decoded buffer. */
 typedef struct tt_frame {
     const uint8_t *bytes; /* the frame's first byte (decode: buf itself) */
