@@ -15,8 +15,9 @@ const char *tr_verdict_name(tr_verdict v)
     return names[v];
 }
 
-tr_case *tr_cases_add(tr_cases *cs, tr_kind kind, size_t vi, bool info,
-                      const char *reqs, const char *fmt, ...)
+tr_case *tr_cases_add(tr_cases *cs, const struct tr_suite *suite, int kind,
+                      size_t vi, bool info, const char *reqs,
+                      const char *fmt, ...)
 {
     if (cs->n == cs->cap) {
         cs->cap = cs->cap ? cs->cap * 2 : 64;
@@ -36,6 +37,7 @@ tr_case *tr_cases_add(tr_cases *cs, tr_kind kind, size_t vi, bool info,
     va_end(ap);
     c->id = tr_xstrdup(id);
     c->reqs = tr_xstrdup(reqs);
+    c->suite = suite;
     c->kind = kind;
     c->vi = vi;
     c->info = info;

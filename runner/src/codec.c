@@ -1,7 +1,7 @@
 /*
- * The codec suite: every vector through the shim's decode, encode and stream
- * ops (spec/harness.md), plus the harness's own checks (unsupported,
- * bad_request, end of input).
+ * The core codec suite (protocol "tamtam-core/1"): every Core Frame vector
+ * through the shim's decode, encode and stream ops (spec/harness.md). The
+ * harness's own checks and the shim itself are the driver's (driver.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,13 +11,6 @@
 #include "run.h"
 
 #define DETAIL_HEX 256     /* bytes of hex shown in a failure detail */
-#define DETAIL_LINE 600    /* chars of a peer's line shown in a detail */
-#define UNKNOWN_OP "x-tamtam-runner-unknown-op"
-
-/* Requirement IDs of spec/harness.md for the harness's own checks. */
-#define HP_UNSUPPORTED "HP-3.7-a"
-#define HP_BAD_REQUEST "HP-3.8-a"
-#define HP_EOF "HP-2-e"
 #define CF_ENCODE "CF-12.4-a"
 
 static void add_encode_refusals(const tr_vectors *v, tr_cases *cs);
@@ -34,30 +27,25 @@ static char *encode_reqs(const char *reqs)
     return tr_buf_take(&b);
 }
 
-void tr_codec_cases(const tr_vectors *v, tr_cases *cs, bool process_shim)
+void tr_codec_cases(const tr_vectors *v, tr_cases *cs)
 {
-    tr_cases_add(cs, TR_K_UNSUPPORTED, 0, false, HP_UNSUPPORTED,
-                 "harness.unsupported");
-    tr_cases_add(cs, TR_K_BAD_REQUEST, 0, false, HP_BAD_REQUEST,
-                 "harness.bad_request");
+    const tr_suite *me = &tr_core_codec_suite;
     for (size_t i = 0; i < v->nf; i++)
-        tr_cases_add(cs, TR_K_DECODE, i, v->f[i].info, v->f[i].reqs,
+        tr_cases_add(cs, me, TR_CODEC_DECODE, i, v->f[i].info, v->f[i].reqs,
                      "codec.decode.%s", v->f[i].id);
     for (size_t i = 0; i < v->nf; i++) {
         const tr_fvec *fv = &v->f[i];
         if (!fv->valid || fv->valid_under)
             continue;
         char *reqs = encode_reqs(fv->reqs);
-        tr_cases_add(cs, TR_K_ENCODE, i, fv->info, reqs, "codec.encode.%s",
-                     fv->id);
+        tr_cases_add(cs, me, TR_CODEC_ENCODE, i, fv->info, reqs,
+                     "codec.encode.%s", fv->id);
         free(reqs);
     }
     add_encode_refusals(v, cs);
     for (size_t i = 0; i < v->ns; i++)
-        tr_cases_add(cs, TR_K_STREAM, i, v->s[i].info, v->s[i].reqs,
+        tr_cases_add(cs, me, TR_CODEC_STREAM, i, v->s[i].info, v->s[i].reqs,
                      "codec.stream.%s", v->s[i].id);
-    if (process_shim)
-        tr_cases_add(cs, TR_K_EOF, 0, false, HP_EOF, "harness.eof");
 }
 
 /* The fields of a used_len_exceeds_block vector, for an encode request the
@@ -79,22 +67,14 @@ static void add_encode_refusals(const tr_vectors *v, tr_cases *cs)
         if (!refusal_fields(&v->f[i], &f))
             continue;
         char *reqs = encode_reqs(v->f[i].reqs);
-        tr_cases_add(cs, TR_K_ENCODE_REFUSE, i, v->f[i].info, reqs,
-                     "codec.encode.%s", v->f[i].id);
+        tr_cases_add(cs, &tr_core_codec_suite, TR_CODEC_ENCODE_REFUSE, i,
+                     v->f[i].info, reqs, "codec.encode.%s", v->f[i].id);
         free(reqs);
     }
 }
 
 /* ---- Helpers for expectations and details -------------------------------- */
 
-static void line_field(tr_buf *d, const char *label, const char *line)
-{
-    if (!line)
-        return;
-    size_t n = strlen(line);
-    tr_buf_printf(d, "\n%s %.*s%s", label, DETAIL_LINE, line,
-                  n > DETAIL_LINE ? "..." : "");
-}
 
 static bool is_op_announced(const cJSON *hello, const char *op)
 {
@@ -139,11 +119,6 @@ static bool settled(outcome *o, const tr_reply *r)
     return false;
 }
 
-static const char *resp_error(const cJSON *resp)
-{
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(resp, "error");
-    return cJSON_IsString(e) ? e->valuestring : "";
-}
 
 /* ---- Decode ------------------------------------------------------------------ */
 
@@ -291,106 +266,18 @@ static void judge_stream(outcome *o, const tr_svec *sv, const cJSON *resp,
         char *want = expected_events(sv);
         if (r.kind == TR_ANS_BAD)
             fail(o, "%s (%zu events expected)\nExpected: %.*s", r.why,
-                 sv->nevents, DETAIL_LINE, want);
+                 sv->nevents, TR_DETAIL_LINE, want);
         else
             fail(o, "event %zu: %s (%zu events expected, %zu received)\n"
                     "Expected: %.*s",
                  k, what, sv->nevents, r.nevents, DETAIL_LINE, want);
-        line_field(&o->d, "Actual:  ", got_line);
+        tr_buf_line(&o->d, "Actual:  ", got_line);
         free(want);
     } else if (r.pending != sv->pending) {
         fail(o, "Expected: pending %zu\nActual:   pending %zu", sv->pending,
              r.pending);
     }
     tr_reply_free(&r);
-}
-
-/* ---- Running ----------------------------------------------------------------- */
-
-typedef struct codec_ctx {
-    tr_run *r;
-    tr_shim shim;
-    tr_vectors *v;
-} codec_ctx;
-
-/* One request/response. Fills `o` on a transport failure and returns -1. */
-static int exchange(codec_ctx *x, cJSON *req, cJSON **resp, char **got,
-                    outcome *o)
-{
-    char why[1024];
-    char *sent = NULL;
-    int r = tr_shim_exchange(&x->shim, x->r->progress, req, resp, &sent, got,
-                             why, sizeof why);
-    if (r) {
-        fail(o, "%s", why);
-        o->transport = true;
-        line_field(&o->d, "Sent:", sent);
-    }
-    free(sent);
-    return r;
-}
-
-static void run_harness_case(codec_ctx *x, tr_case *c, outcome *o)
-{
-    cJSON *resp = NULL;
-    char *got = NULL;
-    if (c->kind == TR_K_UNSUPPORTED) {
-        cJSON *req = cJSON_CreateObject();
-        cJSON_AddStringToObject(req, "op", UNKNOWN_OP);
-        if (exchange(x, req, &resp, &got, o) == 0) {
-            const cJSON *ok = cJSON_GetObjectItemCaseSensitive(resp, "ok");
-            if (!cJSON_IsFalse(ok) || strcmp(resp_error(resp), "unsupported")) {
-                fail(o, "Expected: {\"id\":N,\"ok\":false,\"error\":"
-                        "\"unsupported\"} for op \"" UNKNOWN_OP "\"");
-                line_field(&o->d, "Actual:  ", got);
-            }
-        }
-        cJSON_Delete(req);
-    } else if (c->kind == TR_K_BAD_REQUEST) {
-        static const char junk[] = "this line is not JSON {";
-        char why[1024];
-        int64_t deadline = tr_now_ms() + x->r->o->timeout_ms;
-        tr_verbose(x->r->progress, "  > %s\n", junk);
-        size_t len = 0;
-        if (tr_shim_raw(&x->shim, junk, deadline, &got, &len, why,
-                        sizeof why)) {
-            fail(o, "%s", why);
-            o->transport = true;
-        } else {
-            tr_verbose(x->r->progress, "  < %s\n", got);
-            /* Any id or none: the junk has none to echo (HP-3.8-a). */
-            resp = tr_reply_parse(got, len, -1, why, sizeof why);
-            const cJSON *ok = cJSON_GetObjectItemCaseSensitive(resp, "ok");
-            if (!resp || !cJSON_IsFalse(ok) ||
-                strcmp(resp_error(resp), "bad_request")) {
-                fail(o, "Expected: {\"ok\":false,\"error\":\"bad_request\"} "
-                        "for a line that is not JSON");
-                if (!resp)
-                    tr_buf_printf(&o->d, "\n%s", why);
-                line_field(&o->d, "Actual:  ", got);
-            }
-            if (x->shim.len) {
-                /* The rest would be taken for the next case's answer. */
-                fail(o, "the shim wrote more than one line for one request");
-                o->transport = true;
-                tr_shim_stop(&x->shim);
-            }
-        }
-    } else { /* TR_K_EOF */
-        char why[512];
-        int st = tr_shim_finish(&x->shim,
-                                tr_now_ms() + x->r->o->timeout_ms, why,
-                                sizeof why);
-        if (st == -1)
-            fail(o, "%s", why);
-        else if (st > 0)
-            fail(o, "Expected: exit status 0 at the end of input\nActual:   "
-                    "%s %d",
-                 st > 128 ? "killed by signal" : "exit status",
-                 st > 128 ? st - 128 : st);
-    }
-    cJSON_Delete(resp);
-    free(got);
 }
 
 /* The verdict of a finished outcome: a vector of level info records the
@@ -427,125 +314,149 @@ tr_verdict tr_codec_judge(const tr_vectors *v, const tr_case *c,
                           const cJSON *resp, const char *got, char **detail)
 {
     outcome o = {.v = TR_PASS};
-    if (c->kind == TR_K_STREAM) {
+    if (c->kind == TR_CODEC_STREAM) {
         const tr_svec *sv = &v->s[c->vi];
         judge_stream(&o, sv, resp, got);
         add_bytes(&o, sv->bytes, sv->len);
         return settle(c, &o, detail);
     }
     const tr_fvec *fv = &v->f[c->vi];
-    switch (c->kind) {
-    case TR_K_DECODE: judge_decode(&o, fv, resp); break;
-    case TR_K_ENCODE: judge_encode(&o, fv, resp); break;
-    default: judge_refusal(&o, resp); break;
+    switch ((tr_codec_kind)c->kind) {
+    case TR_CODEC_DECODE: judge_decode(&o, fv, resp); break;
+    case TR_CODEC_ENCODE: judge_encode(&o, fv, resp); break;
+    case TR_CODEC_ENCODE_REFUSE: judge_refusal(&o, resp); break;
+    case TR_CODEC_STREAM: break; /* judged above */
     }
     if (o.v == TR_FAIL)
-        line_field(&o.d, "Received:", got);
+        tr_buf_line(&o.d, "Received:", got);
     add_bytes(&o, fv->bytes, fv->len);
     return settle(c, &o, detail);
 }
 
-static tr_verdict run_codec_case(codec_ctx *x, tr_case *c, char **detail)
+/* ---- The suite ----------------------------------------------------------------- */
+
+static const char *codec_op(tr_codec_kind k)
 {
-    const char *op = c->kind == TR_K_DECODE   ? "decode"
-                     : c->kind == TR_K_STREAM ? "stream"
-                                              : "encode";
-    outcome o = {.v = TR_PASS};
-    if (!is_op_announced(x->shim.hello, op)) {
-        o.v = TR_UNSUPPORTED;
-        tr_buf_printf(&o.d, "op \"%s\" is not among the ops of hello", op);
-        return settle(c, &o, detail);
+    switch (k) {
+    case TR_CODEC_DECODE: return "decode";
+    case TR_CODEC_ENCODE:
+    case TR_CODEC_ENCODE_REFUSE: return "encode";
+    case TR_CODEC_STREAM: return "stream";
     }
-    cJSON *req;
-    const tr_fvec *fv = c->kind == TR_K_STREAM ? NULL : &x->v->f[c->vi];
-    const tr_svec *sv = c->kind == TR_K_STREAM ? &x->v->s[c->vi] : NULL;
-    tt_frame refuse = {0}; /* refusal_fields fills it for these cases */
-    uint8_t *refuse_payload = NULL;
-    switch (c->kind) {
-    case TR_K_DECODE: req = tr_decode_request(fv->bytes, fv->len); break;
-    case TR_K_ENCODE: req = tr_encode_request(&fv->frame.f); break;
-    case TR_K_ENCODE_REFUSE:
-        refusal_fields(fv, &refuse);
-        /* Payload: the bytes the vector has, then zeros, UsedLen in all. */
-        refuse_payload = tr_xcalloc(refuse.used_len + 1u, 1);
-        {
-            size_t start = refuse.has_ext ? 8 : 6;
-            size_t have = fv->len > start ? fv->len - start : 0;
-            memcpy(refuse_payload, fv->bytes + start,
-                   have < refuse.used_len ? have : refuse.used_len);
-        }
-        refuse.payload = refuse_payload;
-        req = tr_encode_request(&refuse);
-        break;
-    default:
-        req = tr_stream_request(sv->bytes, sv->chunks, sv->nchunks);
-        break;
-    }
-    cJSON *resp = NULL;
-    char *got = NULL;
-    tr_verdict verdict;
-    if (exchange(x, req, &resp, &got, &o) == 0)
-        verdict = tr_codec_judge(x->v, c, resp, got, detail);
-    else
-        verdict = settle(c, &o, detail);
-    free(refuse_payload);
-    cJSON_Delete(req);
-    cJSON_Delete(resp);
-    free(got);
-    return verdict;
+    return "?";
 }
 
-int tr_codec_run(tr_run *r, tr_vectors *v, cJSON **impl)
+/* The request of an encode refusal case: the vector's fields, its payload
+ * the bytes the vector has, then zeros, UsedLen in all. */
+static cJSON *refusal_request(const tr_fvec *fv)
 {
-    codec_ctx x = {.r = r, .v = v};
-    tr_shim_init(&x.shim, r->o);
-    char why[1024];
-    if (tr_shim_start(&x.shim, why, sizeof why)) {
-        fprintf(stderr, "tamtam-run: the shim could not run: %s\n", why);
-        tr_shim_free(&x.shim);
+    tt_frame refuse = {0};
+    refusal_fields(fv, &refuse);
+    uint8_t *payload = tr_xcalloc(refuse.used_len + 1u, 1);
+    int at = tt_crc_offset(fv->bytes, fv->len);
+    size_t start = (size_t)(at < 0 ? 0 : at) + 3; /* the block */
+    size_t have = fv->len > start ? fv->len - start : 0;
+    memcpy(payload, fv->bytes + start,
+           have < refuse.used_len ? have : refuse.used_len);
+    refuse.payload = payload;
+    cJSON *req = tr_encode_request(&refuse);
+    free(payload);
+    return req;
+}
+
+static cJSON *codec_request(const void *vectors, const tr_case *c,
+                            const cJSON *hello, char **unsupported)
+{
+    const tr_vectors *v = vectors;
+    tr_codec_kind k = (tr_codec_kind)c->kind;
+    const char *op = codec_op(k);
+    if (!is_op_announced(hello, op)) {
+        tr_buf b = {0};
+        tr_buf_printf(&b, "op \"%s\" is not among the ops of hello", op);
+        *unsupported = tr_buf_take(&b);
+        return NULL;
+    }
+    const tr_fvec *fv = &v->f[c->vi];
+    switch (k) {
+    case TR_CODEC_DECODE: return tr_decode_request(fv->bytes, fv->len);
+    case TR_CODEC_ENCODE: return tr_encode_request(&fv->frame.f);
+    case TR_CODEC_ENCODE_REFUSE: return refusal_request(fv);
+    case TR_CODEC_STREAM: {
+        const tr_svec *sv = &v->s[c->vi];
+        return tr_stream_request(sv->bytes, sv->chunks, sv->nchunks);
+    }
+    }
+    return NULL;
+}
+
+static tr_verdict codec_judge(const void *vectors, const tr_case *c,
+                              const cJSON *resp, const char *got,
+                              char **detail)
+{
+    return tr_codec_judge(vectors, c, resp, got, detail);
+}
+
+/* The CRC the shim names in hello is the one the vectors are adapted to
+ * (HP-6); --crc must agree with it. */
+static int codec_prepare(void *vectors, const tr_opts *o, const cJSON *hello)
+{
+    tr_vectors *v = vectors;
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(hello, "crc");
+    int crc = cJSON_IsString(name) ? tt_crc_from_name(name->valuestring) : -1;
+    if (crc < 0) {
+        fputs("tamtam-run: hello: \"crc\" must name a CRC-8 variant (the "
+              "shim speaks " TR_CORE_PROTOCOL ")\n",
+              stderr);
         return 2;
     }
-    *impl = cJSON_Duplicate(x.shim.hello, true);
-    cJSON_DeleteItemFromObjectCaseSensitive(*impl, "id");
-    cJSON_DeleteItemFromObjectCaseSensitive(*impl, "ok");
-    const char *crcname =
-        cJSON_GetObjectItemCaseSensitive(x.shim.hello, "crc")->valuestring;
-    tt_crc crc = (tt_crc)tt_crc_from_name(crcname);
-    if (r->o->crc >= 0 && (tt_crc)r->o->crc != crc) {
+    if (o->crc >= 0 && o->crc != crc) {
         fprintf(stderr,
                 "tamtam-run: the shim uses %s but --crc asked for %s\n",
-                tt_crc_name(crc), tt_crc_name((tt_crc)r->o->crc));
-        tr_shim_free(&x.shim);
+                tt_crc_name((tt_crc)crc), tt_crc_name((tt_crc)o->crc));
         return 2;
     }
-    if (crc != v->crc)
+    if ((tt_crc)crc != v->crc)
         printf("note: the shim uses %s; vectors adapted from %s (integrity "
                "bytes recomputed)\n",
-               tt_crc_name(crc), tt_crc_name(v->crc));
-    tr_vectors_adapt(v, crc);
-
-    int rc = 0;
-    for (size_t i = 0; i < r->cases->n; i++) {
-        tr_case *c = &r->cases->c[i];
-        if (c->kind > TR_K_STREAM || !tr_selected(r->o, c->id))
-            continue;
-        if (tr_shim_ensure_up(&x.shim, r->progress)) {
-            rc = 2;
-            break;
-        }
-        tr_verbose(r->progress, "%s\n", c->id);
-        int64_t t0 = tr_now_us();
-        tr_verdict verdict;
-        char *detail;
-        if (c->kind <= TR_K_EOF) {
-            outcome o = {.v = TR_PASS};
-            run_harness_case(&x, c, &o);
-            verdict = settle(c, &o, &detail);
-        } else {
-            verdict = run_codec_case(&x, c, &detail);
-        }
-        tr_case_done(r, c, verdict, detail, t0);
-    }
-    tr_shim_free(&x.shim);
-    return rc;
+               tt_crc_name((tt_crc)crc), tt_crc_name(v->crc));
+    tr_vectors_adapt(v, (tt_crc)crc);
+    return 0;
 }
+
+void *tr_core_vectors_load(const char *dir, char *why, size_t whylen)
+{
+    tr_vectors *v = tr_xcalloc(1, sizeof *v);
+    if (tr_vectors_load(dir, v, why, whylen)) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void tr_core_vectors_free(void *vectors)
+{
+    if (vectors)
+        tr_vectors_free(vectors);
+    free(vectors);
+}
+
+static void codec_suite_cases(const tr_suite *self, const void *vectors,
+                              const tr_suite_env *env, tr_cases *cs)
+{
+    (void)self;
+    (void)env;
+    tr_codec_cases(vectors, cs);
+}
+
+const tr_suite tr_core_codec_suite = {
+    .name = "core codec",
+    .protocol = TR_CORE_PROTOCOL,
+    .req_prefix = "CF-",
+    .mode = TR_MODE_SHIM,
+    .load = tr_core_vectors_load,
+    .free = tr_core_vectors_free,
+    .cases = codec_suite_cases,
+    .prepare = codec_prepare,
+    .request = codec_request,
+    .judge = codec_judge,
+};

@@ -660,7 +660,7 @@ int tr_fuzz_main(int argc, char **argv)
             fz.takers[op] += fz.can[op][i];
         }
         fz.vectors[op] = cJSON_CreateArray();
-        tr_cases_add(&fz.cases, TR_K_FUZZ, 0, false,
+        tr_cases_add(&fz.cases, NULL, 0, 0, false,
                      op == OP_DECODE ? REQS_DECODE_CASE : REQS_STREAM_CASE,
                      "fuzz.%s", op_names[op]);
     }

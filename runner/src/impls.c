@@ -260,6 +260,14 @@ int tr_multi_start(tr_multi *m, bool same_crc, tt_crc *crc)
         }
     }
     for (size_t i = 0; i < m->nimpls; i++) {
+        /* interop and fuzz compare Core Frame codecs. */
+        if (!tr_hello_speaks(m->impls[i].shim.hello, TR_CORE_PROTOCOL)) {
+            fprintf(stderr, "tamtam-run: implementation \"%s\" does not "
+                            "speak " TR_CORE_PROTOCOL " (its hello's "
+                            "\"protocols\")\n",
+                    m->impls[i].name);
+            return -1;
+        }
         const cJSON *h = cJSON_GetObjectItemCaseSensitive(m->impls[i].shim.hello,
                                                           "crc");
         tt_crc k = (tt_crc)tt_crc_from_name(h->valuestring);

@@ -530,7 +530,7 @@ static void add_cells(interop *x)
                 c->d = d;
                 c->ci = x->cases.n;
                 c->failures = cJSON_CreateArray();
-                tr_cases_add(&x->cases, TR_K_INTEROP, 0, false,
+                tr_cases_add(&x->cases, NULL, 0, 0, false,
                              op == OP_DECODE ? REQS_DECODE : REQS_STREAM,
                              "interop.%s.%s.%s", op_names[op],
                              x->m.impls[e].name, x->m.impls[d].name);

@@ -192,33 +192,56 @@ int main(int argc, char **argv)
     }
     int64_t t0 = tr_now_ms();
     char why[1024];
-    tr_vectors vc, vw;
-    if (tr_vectors_load(o.vectors, &vc, why, sizeof why) ||
-        tr_vectors_load(o.vectors, &vw, why, sizeof why)) {
-        fprintf(stderr, "tamtam-run: %s\n", why);
-        free(o.globs);
-        return 2;
-    }
     bool codec = o.shim || o.shim_connect;
     bool wire = o.node != NULL;
     tr_url url = {.scheme = TR_TCP};
     if (wire && tr_url_parse(o.node, &url, why, sizeof why)) {
         fprintf(stderr, "tamtam-run: --node %s\n", why);
+        free(o.globs);
         return 2;
     }
     if (o.list && !codec && !wire)
         codec = wire = true;
 
+    /* The suites of the modes asked for, each with its own vectors, in the
+     * table's order; the harness's checks around the shim suites' cases. */
+    tr_loaded ls[TR_MAX_SUITES];
+    size_t nls = 0;
     tr_cases cs = {0};
+    tr_suite_env env = {.process_shim = o.shim != NULL ||
+                                        (o.list && !o.shim_connect),
+                        .scheme = url.scheme};
     if (codec)
-        tr_codec_cases(&vc, &cs, o.shim != NULL || (o.list && !o.shim_connect));
-    if (wire)
-        tr_wire_cases(&vw, url.scheme, &cs);
+        tr_harness_cases_first(&cs);
+    static const tr_mode modes[] = {TR_MODE_SHIM, TR_MODE_NODE};
+    for (size_t mi = 0; mi < sizeof modes / sizeof *modes; mi++) {
+        tr_mode m = modes[mi];
+        if (m == TR_MODE_SHIM ? !codec : !wire)
+            continue;
+        for (size_t i = 0; tr_suites[i] && nls < TR_MAX_SUITES; i++) {
+            const tr_suite *su = tr_suites[i];
+            if (su->mode != m)
+                continue;
+            void *v = su->load(o.vectors, why, sizeof why);
+            if (!v) {
+                fprintf(stderr, "tamtam-run: %s\n", why);
+                for (size_t k = 0; k < nls; k++)
+                    ls[k].suite->free(ls[k].vectors);
+                tr_cases_free(&cs);
+                free(o.globs);
+                return 2;
+            }
+            ls[nls++] = (tr_loaded){su, v};
+            su->cases(su, v, &env, &cs);
+        }
+        if (m == TR_MODE_SHIM)
+            tr_harness_cases_last(&cs, env.process_shim);
+    }
     if (o.list) {
         list_cases(&o, &cs);
         tr_cases_free(&cs);
-        tr_vectors_free(&vc);
-        tr_vectors_free(&vw);
+        for (size_t k = 0; k < nls; k++)
+            ls[k].suite->free(ls[k].vectors);
         free(o.globs);
         return 0;
     }
@@ -241,11 +264,12 @@ int main(int argc, char **argv)
     cJSON *impl = NULL;
     int rc = 0;
     if (codec) {
-        rc = tr_codec_run(&run, &vc, &impl);
+        rc = tr_shim_run(&run, ls, nls, &impl);
         tr_sanitize_json(impl);
     }
-    if (wire && rc == 0)
-        rc = tr_wire_run(&run, &vw);
+    for (size_t k = 0; k < nls && rc == 0; k++)
+        if (ls[k].suite->mode == TR_MODE_NODE)
+            rc = ls[k].suite->run(&run, ls[k].vectors);
     tr_progress_end(&prog);
 
     tr_summary s;
@@ -270,8 +294,8 @@ int main(int argc, char **argv)
     cJSON_Delete(impl);
     tr_kf_free(&kf);
     tr_cases_free(&cs);
-    tr_vectors_free(&vc);
-    tr_vectors_free(&vw);
+    for (size_t k = 0; k < nls; k++)
+        ls[k].suite->free(ls[k].vectors);
     free(o.globs);
     return rc;
 }

@@ -219,7 +219,18 @@ int tr_hello_check(const cJSON *h, char *why, size_t whylen)
         return snprintf(why, whylen, "hello: \"impl\" and \"impl_version\" "
                                      "must be strings"),
                -1;
-    if (!cJSON_IsString(crc) || tt_crc_from_name(crc->valuestring) < 0)
+    const cJSON *ps = cJSON_GetObjectItemCaseSensitive(h, "protocols"), *p;
+    if (ps && !cJSON_IsArray(ps))
+        return snprintf(why, whylen, "hello: \"protocols\" must be an "
+                                     "array"),
+               -1;
+    cJSON_ArrayForEach(p, ps) if (!cJSON_IsString(p)) return snprintf(
+        why, whylen, "hello: \"protocols\" must hold strings"),
+        -1;
+    /* "crc" belongs to the Core Frame: required of a shim that speaks it
+     * (any shim without "protocols"), of no other. */
+    if (tr_hello_speaks(h, TR_CORE_PROTOCOL) &&
+        (!cJSON_IsString(crc) || tt_crc_from_name(crc->valuestring) < 0))
         return snprintf(why, whylen, "hello: \"crc\" must name a CRC-8 "
                                      "variant"),
                -1;

@@ -41,6 +41,10 @@ void tr_buf_printf(tr_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends `len` bytes as hex, at most `max_bytes` of them (then "…(N bytes)"). */
 void tr_buf_hex(tr_buf *b, const uint8_t *p, size_t len, size_t max_bytes);
+/* Appends "\nLABEL LINE", a peer's line quoted in a detail, cut after
+ * TR_DETAIL_LINE characters ("..."); nothing when `line` is NULL. */
+#define TR_DETAIL_LINE 600
+void tr_buf_line(tr_buf *b, const char *label, const char *line);
 /* Returns the string (never NULL) and hands ownership to the caller. */
 char *tr_buf_take(tr_buf *b);
 void tr_buf_free(tr_buf *b);
@@ -209,8 +213,9 @@ typedef struct tr_reply {
 cJSON *tr_reply_parse(const char *line, size_t len, long id, char *why,
                       size_t whylen);
 
-/* Checks a hello response (spec/harness.md HP-3.3-a). Returns 0, or -1
- * with the reason in `why`. */
+/* Checks a hello response (spec/harness.md HP-3.3-a, HP-3.3-c): ok, impl,
+ * impl_version, ops, "protocols" (optional, strings), and "crc" when the
+ * shim speaks tamtam-core/1. Returns 0, or -1 with the reason in `why`. */
 int tr_hello_check(const cJSON *h, char *why, size_t whylen);
 
 /* The frame object of `f` as one line of JSON (caller frees). */
@@ -252,29 +257,16 @@ typedef enum tr_verdict {
 
 const char *tr_verdict_name(tr_verdict v);
 
-typedef enum tr_kind {
-    TR_K_UNSUPPORTED, /* harness.unsupported */
-    TR_K_BAD_REQUEST, /* harness.bad_request */
-    TR_K_EOF,         /* harness.eof */
-    TR_K_DECODE,
-    TR_K_ENCODE,
-    TR_K_ENCODE_REFUSE,
-    TR_K_STREAM,
-    TR_K_W_ECHO,
-    TR_K_W_INVALID,
-    TR_K_W_ONEBYTE,
-    TR_K_W_SPLIT,
-    TR_K_W_BATCH,
-    TR_K_W_LARGEST,
-    TR_K_W_SLOW,
-    TR_K_INTEROP, /* a cell of the interop matrix */
-    TR_K_FUZZ,    /* an op of the differential fuzzer */
-} tr_kind;
+struct tr_suite;
 
 typedef struct tr_case {
     char *id;
     char *reqs; /* requirement IDs joined by ',' */
-    tr_kind kind;
+    /* The suite that owns the case (NULL: a cell of interop or fuzz, which
+     * own their case lists whole) and its kind, a value of that suite's own
+     * enum: nothing but the owner reads it. */
+    const struct tr_suite *suite;
+    int kind;
     size_t vi;   /* index into the vector array the kind uses */
     bool info;   /* the vector says verdict info */
     /* result */
@@ -290,9 +282,11 @@ typedef struct tr_cases {
     size_t n, cap;
 } tr_cases;
 
-tr_case *tr_cases_add(tr_cases *cs, tr_kind kind, size_t vi, bool info,
-                      const char *reqs, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+/* Appends a case owned by `suite` (may be NULL) with the suite's `kind`. */
+tr_case *tr_cases_add(tr_cases *cs, const struct tr_suite *suite, int kind,
+                      size_t vi, bool info, const char *reqs,
+                      const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 void tr_cases_free(tr_cases *cs);
 
 /* ---- Options --------------------------------------------------------------- */
@@ -465,11 +459,6 @@ int tr_connect(const tr_url *u, int64_t deadline, char *why, size_t whylen);
 
 /* ---- Suites ----------------------------------------------------------------- */
 
-/* Appends the codec cases (harness checks included) to `cs`. */
-void tr_codec_cases(const tr_vectors *v, tr_cases *cs, bool process_shim);
-/* Appends the wire cases for `scheme` to `cs`. */
-void tr_wire_cases(const tr_vectors *v, tr_scheme scheme, tr_cases *cs);
-
 typedef struct tr_run {
     const tr_opts *o;
     tr_progress *progress;
@@ -483,20 +472,103 @@ typedef struct tr_run {
 void tr_case_done(tr_run *r, tr_case *c, tr_verdict v, char *detail,
                   int64_t started_us);
 
-/* Runs the selected codec cases. `v` holds the vectors as loaded; they are
- * adapted to the CRC the shim announces. Returns 0, or 2 when the harness
- * could not run (message printed); *impl receives the hello fields. */
-int tr_codec_run(tr_run *r, tr_vectors *v, cJSON **impl);
+/* A suite: the checks of one protocol in one mode, behind one interface so
+ * the runner takes a new protocol as new files plus a line in the table
+ * (suites.c, generated from the CMake list of the executable's suites).
+ * Each suite owns its vectors (an opaque pointer), its case kinds and its
+ * reply types. */
+typedef enum tr_mode {
+    TR_MODE_SHIM, /* requests to a shim (--shim, --shim-connect) */
+    TR_MODE_NODE  /* traffic to a node (--node) */
+} tr_mode;
+
+typedef struct tr_suite_env {
+    bool process_shim; /* the shim is a process (harness.eof applies) */
+    tr_scheme scheme;  /* TR_MODE_NODE: the transport of --node */
+} tr_suite_env;
+
+typedef struct tr_suite {
+    const char *name;       /* for messages: "core codec", "core wire" */
+    const char *protocol;   /* what a shim's hello lists ("tamtam-core/1") */
+    const char *req_prefix; /* its requirement IDs ("CF-") */
+    tr_mode mode;
+    /* Loads the suite's vectors from DIR. Returns them, or NULL with the
+     * reason in `why`. */
+    void *(*load)(const char *dir, char *why, size_t whylen);
+    void (*free)(void *vectors);
+    /* Appends the suite's cases. */
+    void (*cases)(const struct tr_suite *self, const void *vectors,
+                  const tr_suite_env *env, tr_cases *cs);
+    /* TR_MODE_SHIM. prepare: after hello, before the first case (e.g.
+     * adapt the vectors to the CRC the shim names). Returns 0, or 2 after a
+     * message on stderr. request: the request of case `c` (the runner adds
+     * "id"), or NULL with *unsupported set (caller frees) when the shim's
+     * hello does not offer it. judge: the verdict on `resp`, the answer to
+     * that request (its line `got` may be NULL), with the detail in
+     * *detail (caller frees; empty only for PASS). */
+    int (*prepare)(void *vectors, const tr_opts *o, const cJSON *hello);
+    cJSON *(*request)(const void *vectors, const tr_case *c,
+                      const cJSON *hello, char **unsupported);
+    tr_verdict (*judge)(const void *vectors, const tr_case *c,
+                        const cJSON *resp, const char *got, char **detail);
+    /* TR_MODE_NODE: runs the suite's selected cases. Returns 0, or 2 when
+     * the harness could not run (message printed). */
+    int (*run)(tr_run *r, void *vectors);
+} tr_suite;
+
+/* The executable's suites, NULL-terminated (suites.c), at most
+ * TR_MAX_SUITES. */
+extern const tr_suite *const tr_suites[];
+#define TR_MAX_SUITES 32
+
+/* True when the hello `h` lists `protocol` in "protocols" (a hello without
+ * "protocols" speaks "tamtam-core/1" only, spec/harness.md HP-3.3-c). */
+bool tr_hello_speaks(const cJSON *h, const char *protocol);
+
+/* A suite with its loaded vectors, as the drivers take them. */
+typedef struct tr_loaded {
+    const tr_suite *suite;
+    void *vectors;
+} tr_loaded;
+
+/* The shim driver (driver.c): the harness's own cases around the shim
+ * suites' cases. tr_harness_cases_first / _last append harness.unsupported
+ * and harness.bad_request / harness.eof (a process shim only). */
+void tr_harness_cases_first(tr_cases *cs);
+void tr_harness_cases_last(tr_cases *cs, bool process_shim);
+/* Starts the shim, checks hello, prepares every suite of `ls` (n of them)
+ * whose protocol the shim speaks, and runs the selected cases in order: a
+ * suite's case on a shim that does not speak its protocol is UNSUPPORTED.
+ * Returns 0, or 2 when the harness could not run (message printed);
+ * *impl receives the hello fields. */
+int tr_shim_run(tr_run *r, const tr_loaded *ls, size_t n, cJSON **impl);
+
+/* The Core Frame suites (codec.c, wire.c); both load the vector set with
+ * tr_core_vectors_load (a tr_vectors) and free it with
+ * tr_core_vectors_free. */
+void *tr_core_vectors_load(const char *dir, char *why, size_t whylen);
+void tr_core_vectors_free(void *vectors);
+extern const tr_suite tr_core_codec_suite;
+extern const tr_suite tr_core_wire_suite;
+#define TR_CORE_PROTOCOL "tamtam-core/1"
+
+/* The core codec suite's case kinds. */
+typedef enum tr_codec_kind {
+    TR_CODEC_DECODE,
+    TR_CODEC_ENCODE,
+    TR_CODEC_ENCODE_REFUSE,
+    TR_CODEC_STREAM
+} tr_codec_kind;
+
+/* Appends the core codec cases of `v` to `cs`. */
+void tr_codec_cases(const tr_vectors *v, tr_cases *cs);
 /* Judges `resp`, the answer (as tr_shim_call returns it) to the request of
- * codec case `c` (decode, encode, encode refusal or stream) on the vectors
- * `v`, its line `got` (may be NULL) quoted in the detail. Returns PASS,
- * FAIL, INFO or UNSUPPORTED, with the detail in *detail (caller frees;
- * empty only for PASS). */
+ * core codec case `c` (decode, encode, encode refusal or stream) on the
+ * vectors `v`, its line `got` (may be NULL) quoted in the detail. Returns
+ * PASS, FAIL, INFO or UNSUPPORTED, with the detail in *detail (caller
+ * frees; empty only for PASS). */
 tr_verdict tr_codec_judge(const tr_vectors *v, const tr_case *c,
                           const cJSON *resp, const char *got, char **detail);
-/* Runs the selected wire cases against --node. Returns 0 or 2. */
-int tr_wire_run(tr_run *r, tr_vectors *v);
-
 
 /* ---- Several implementations at once: interop and fuzz (impls.c) ------------ */
 

@@ -234,3 +234,12 @@ cJSON *tr_read_json(const char *path, size_t max, char *why, size_t whylen)
     free(text);
     return doc;
 }
+
+void tr_buf_line(tr_buf *d, const char *label, const char *line)
+{
+    if (!line)
+        return;
+    size_t n = strlen(line);
+    tr_buf_printf(d, "\n%s %.*s%s", label, TR_DETAIL_LINE, line,
+                  n > TR_DETAIL_LINE ? "..." : "");
+}

@@ -1,7 +1,8 @@
 /*
- * The wire suite: frames sent to an echo node (spec/harness.md, wire mode)
- * over TCP, a Unix socket or UDP, and the echoes decoded with libtamtam and
- * compared field by field with the vectors.
+ * The core wire suite (protocol "tamtam-core/1", node mode): frames sent to
+ * an echo node (spec/harness.md, wire mode) over TCP, a Unix socket or UDP,
+ * and the echoes decoded with libtamtam and compared field by field with the
+ * vectors.
  */
 #include <errno.h>
 #include <poll.h>
@@ -32,6 +33,17 @@
 #define REQ_LARGEST "HP-5-d,CF-7.2-a,CF-2-b"
 #define REQ_SLOW "HP-5-a,CF-12.3-b"
 
+/* The suite's case kinds. */
+typedef enum wire_kind {
+    W_ECHO,
+    W_INVALID,
+    W_ONEBYTE,
+    W_SPLIT,
+    W_BATCH,
+    W_LARGEST,
+    W_SLOW
+} wire_kind;
+
 /* A frame vector the wire suite sends as it is: valid, and not a CRC-variant
  * vector (whose validity depends on the implementation's variant). */
 static bool echo_vector(const tr_fvec *fv)
@@ -61,8 +73,11 @@ static uint8_t *stream_invalid(const tr_fvec *fv, tt_crc crc, size_t *len)
     return b;
 }
 
-void tr_wire_cases(const tr_vectors *v, tr_scheme scheme, tr_cases *cs)
+static void wire_cases(const tr_suite *me, const void *vectors,
+                       const tr_suite_env *env, tr_cases *cs)
 {
+    const tr_vectors *v = vectors;
+    tr_scheme scheme = env->scheme;
     const char *s = tr_scheme_name(scheme);
     char reqs[1024];
     for (size_t i = 0; i < v->nf; i++) {
@@ -71,7 +86,7 @@ void tr_wire_cases(const tr_vectors *v, tr_scheme scheme, tr_cases *cs)
             continue;
         snprintf(reqs, sizeof reqs, "%s%s%s%s", fv->reqs, *fv->reqs ? "," : "",
                  REQ_ECHO, scheme == TR_UDP ? "," REQ_UDP : "");
-        tr_cases_add(cs, TR_K_W_ECHO, i, fv->info, reqs, "wire.%s.echo.%s", s,
+        tr_cases_add(cs, me, W_ECHO, i, fv->info, reqs, "wire.%s.echo.%s", s,
                      fv->id);
     }
     for (size_t i = 0; i < v->nf; i++) {
@@ -84,19 +99,19 @@ void tr_wire_cases(const tr_vectors *v, tr_scheme scheme, tr_cases *cs)
         free(b);
         snprintf(reqs, sizeof reqs, "%s%s%s", fv->reqs, *fv->reqs ? "," : "",
                  scheme == TR_UDP ? "HP-5-b," REQ_UDP : REQ_INVALID);
-        tr_cases_add(cs, TR_K_W_INVALID, i, fv->info, reqs,
+        tr_cases_add(cs, me, W_INVALID, i, fv->info, reqs,
                      "wire.%s.invalid.%s", s, fv->id);
     }
     if (scheme != TR_UDP) {
-        tr_cases_add(cs, TR_K_W_ONEBYTE, 0, false, REQ_ORDER, "wire.%s.onebyte",
+        tr_cases_add(cs, me, W_ONEBYTE, 0, false, REQ_ORDER, "wire.%s.onebyte",
                      s);
-        tr_cases_add(cs, TR_K_W_SPLIT, 0, false, REQ_ORDER, "wire.%s.split", s);
-        tr_cases_add(cs, TR_K_W_BATCH, 0, false, REQ_ORDER, "wire.%s.batch", s);
+        tr_cases_add(cs, me, W_SPLIT, 0, false, REQ_ORDER, "wire.%s.split", s);
+        tr_cases_add(cs, me, W_BATCH, 0, false, REQ_ORDER, "wire.%s.batch", s);
     }
-    tr_cases_add(cs, TR_K_W_LARGEST, 0, false, REQ_LARGEST, "wire.%s.largest",
+    tr_cases_add(cs, me, W_LARGEST, 0, false, REQ_LARGEST, "wire.%s.largest",
                  s);
     if (scheme != TR_UDP)
-        tr_cases_add(cs, TR_K_W_SLOW, 0, false, REQ_SLOW, "wire.%s.slow", s);
+        tr_cases_add(cs, me, W_SLOW, 0, false, REQ_SLOW, "wire.%s.slow", s);
 }
 
 /* ---- Frames to send ---------------------------------------------------------- */
@@ -517,8 +532,8 @@ static int run_wire_case(wctx *x, tr_case *c, tr_buf *d)
     uint8_t pbuf[64];
     tt_frame pf;
     int r = 0;
-    switch (c->kind) {
-    case TR_K_W_ECHO: {
+    switch ((wire_kind)c->kind) {
+    case W_ECHO: {
         const tr_fvec *fv = &x->v->f[c->vi];
         plan_add(&p, fv->bytes, tr_frame_len(fv->bytes, fv->len),
                  &fv->frame.f);
@@ -526,7 +541,7 @@ static int run_wire_case(wctx *x, tr_case *c, tr_buf *d)
         r = udp ? udp_case(x, &p, NULL, 0, d) : stream_case(x, &p, NULL, 0, 0, d);
         break;
     }
-    case TR_K_W_INVALID: {
+    case W_INVALID: {
         const tr_fvec *fv = &x->v->f[c->vi];
         size_t plen = probe(crc, pbuf, &pf);
         if (udp) {
@@ -548,7 +563,7 @@ static int run_wire_case(wctx *x, tr_case *c, tr_buf *d)
         }
         break;
     }
-    case TR_K_W_ONEBYTE: {
+    case W_ONEBYTE: {
         plan_all_valid(&p, x->v);
         size_t nframes = p.nwant;
         plan_largest(&p, crc, 1);
@@ -559,12 +574,12 @@ static int run_wire_case(wctx *x, tr_case *c, tr_buf *d)
         free(segs);
         break;
     }
-    case TR_K_W_SPLIT:
-    case TR_K_W_BATCH: {
+    case W_SPLIT:
+    case W_BATCH: {
         plan_all_valid(&p, x->v);
         plan_probe(&p, crc);
         size_t *segs = NULL, nsegs = 0;
-        if (c->kind == TR_K_W_SPLIT) {
+        if (c->kind == W_SPLIT) {
             segs = tr_xmalloc((p.len ? p.len : 1) * sizeof *segs);
             uint32_t rnd = SPLIT_SEED;
             for (size_t done = 0; done < p.len; done += segs[nsegs++]) {
@@ -576,12 +591,12 @@ static int run_wire_case(wctx *x, tr_case *c, tr_buf *d)
         free(segs);
         break;
     }
-    case TR_K_W_LARGEST:
+    case W_LARGEST:
         plan_largest(&p, crc, LARGEST_COUNT);
         plan_probe(&p, crc);
         r = udp ? udp_case(x, &p, NULL, 0, d) : stream_case(x, &p, NULL, 0, 0, d);
         break;
-    case TR_K_W_SLOW: {
+    case W_SLOW: {
         size_t plen = probe(crc, pbuf, &pf);
         plan_add(&p, pbuf, plen, &pf);
         size_t segs[SLOW_PIECES];
@@ -591,18 +606,6 @@ static int run_wire_case(wctx *x, tr_case *c, tr_buf *d)
         r = stream_case(x, &p, segs, SLOW_PIECES, SLOW_PAUSE_MS, d);
         break;
     }
-    case TR_K_UNSUPPORTED:
-    case TR_K_BAD_REQUEST:
-    case TR_K_EOF:
-    case TR_K_DECODE:
-    case TR_K_ENCODE:
-    case TR_K_ENCODE_REFUSE:
-    case TR_K_STREAM:
-    case TR_K_INTEROP:
-    case TR_K_FUZZ: /* not this suite's: tr_wire_run never passes them */
-        tr_buf_printf(d, "not a wire case");
-        r = -1;
-        break;
     }
     plan_free(&p);
     return r;
@@ -641,32 +644,6 @@ static int preflight(wctx *x)
     return r;
 }
 
-/* True for the kinds of this suite. */
-static bool wire_kind(tr_kind k)
-{
-    switch (k) {
-    case TR_K_W_ECHO:
-    case TR_K_W_INVALID:
-    case TR_K_W_ONEBYTE:
-    case TR_K_W_SPLIT:
-    case TR_K_W_BATCH:
-    case TR_K_W_LARGEST:
-    case TR_K_W_SLOW:
-        return true;
-    case TR_K_UNSUPPORTED:
-    case TR_K_BAD_REQUEST:
-    case TR_K_EOF:
-    case TR_K_DECODE:
-    case TR_K_ENCODE:
-    case TR_K_ENCODE_REFUSE:
-    case TR_K_STREAM:
-    case TR_K_INTEROP:
-    case TR_K_FUZZ:
-        return false;
-    }
-    return false;
-}
-
 /* Records the verdict of a finished wire case (`res` from run_wire_case,
  * the detail in `d`, which it takes). */
 static void wire_done(tr_run *r, tr_case *c, int res, tr_buf *d, int64_t t0)
@@ -701,8 +678,9 @@ static void *slow_main(void *arg)
     return NULL;
 }
 
-int tr_wire_run(tr_run *r, tr_vectors *v)
+static int wire_run(tr_run *r, void *vectors)
 {
+    tr_vectors *v = vectors;
     wctx x = {.r = r, .v = v};
     char why[512];
     if (tr_url_parse(r->o->node, &x.url, why, sizeof why)) {
@@ -718,7 +696,8 @@ int tr_wire_run(tr_run *r, tr_vectors *v)
     slow_job slow = {.x = &x};
     for (size_t i = 0; i < r->cases->n; i++) {
         tr_case *c = &r->cases->c[i];
-        if (c->kind == TR_K_W_SLOW && tr_selected(r->o, c->id)) {
+        if (c->suite == &tr_core_wire_suite && c->kind == W_SLOW &&
+            tr_selected(r->o, c->id)) {
             slow.c = c;
             slow.t0 = tr_now_us();
             if (pthread_create(&slow.thread, NULL, slow_main, &slow)) {
@@ -730,7 +709,8 @@ int tr_wire_run(tr_run *r, tr_vectors *v)
     }
     for (size_t i = 0; i < r->cases->n; i++) {
         tr_case *c = &r->cases->c[i];
-        if (!wire_kind(c->kind) || c == slow.c || !tr_selected(r->o, c->id))
+        if (c->suite != &tr_core_wire_suite || c == slow.c ||
+            !tr_selected(r->o, c->id))
             continue;
         tr_verbose(r->progress, "%s\n", c->id);
         int64_t t0 = tr_now_us();
@@ -745,3 +725,14 @@ int tr_wire_run(tr_run *r, tr_vectors *v)
     }
     return 0;
 }
+
+const tr_suite tr_core_wire_suite = {
+    .name = "core wire",
+    .protocol = TR_CORE_PROTOCOL,
+    .req_prefix = "CF-",
+    .mode = TR_MODE_NODE,
+    .load = tr_core_vectors_load,
+    .free = tr_core_vectors_free,
+    .cases = wire_cases,
+    .run = wire_run,
+};

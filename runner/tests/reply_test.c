@@ -193,7 +193,7 @@ static int load(void **state)
     if (tr_vectors_load(TR_FIXTURES, &vectors, w, sizeof w))
         fail_msg("%s", w);
     tr_vectors_adapt(&vectors, vectors.crc);
-    tr_codec_cases(&vectors, &cases, true);
+    tr_codec_cases(&vectors, &cases);
     return 0;
 }
 

@@ -1,0 +1,19 @@
+/*
+ * The table of suites of one tamtam-run executable. suites.def, generated
+ * by tamtam_run_executable() in runner/CMakeLists.txt from the executable's
+ * list, holds one TR_SUITE(symbol) line per suite: a new protocol is its
+ * suite's files plus its symbol in that list.
+ */
+#include <stddef.h>
+
+#include "run.h"
+
+#define TR_SUITE(sym) extern const tr_suite sym;
+#include "suites.def"
+#undef TR_SUITE
+
+#define TR_SUITE(sym) &sym,
+const tr_suite *const tr_suites[] = {
+#include "suites.def"
+    NULL};
+#undef TR_SUITE
