@@ -270,7 +270,7 @@ static void judge_stream(outcome *o, const tr_svec *sv, const cJSON *resp,
         else
             fail(o, "event %zu: %s (%zu events expected, %zu received)\n"
                     "Expected: %.*s",
-                 k, what, sv->nevents, r.nevents, DETAIL_LINE, want);
+                 k, what, sv->nevents, r.nevents, TR_DETAIL_LINE, want);
         tr_buf_line(&o->d, "Actual:  ", got_line);
         free(want);
     } else if (r.pending != sv->pending) {

@@ -133,6 +133,10 @@ cJSON *tr_case_json(const tr_case *c)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", c->id);
     cJSON_AddItemToObject(o, "requirements", reqs_array(c->reqs));
+    /* The protocol of the suite that owns it (the harness's own checks,
+     * interop and fuzz cells have none). */
+    if (c->suite && c->suite->protocol)
+        cJSON_AddStringToObject(o, "protocol", c->suite->protocol);
     cJSON_AddStringToObject(o, "verdict", tr_verdict_name(c->verdict));
     cJSON_AddStringToObject(o, "detail", c->detail ? c->detail : "");
     cJSON_AddNumberToObject(o, "duration_ms", c->ms);
