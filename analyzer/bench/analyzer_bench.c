@@ -148,6 +148,8 @@ typedef struct result {
     int status;
 } result;
 
+/* Times are printed as ratios for a reader, never judged: a benchmark's
+ * figures follow the machine's load, so no outcome here depends on them. */
 static double now(void)
 {
     struct timespec t;

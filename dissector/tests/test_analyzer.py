@@ -34,7 +34,8 @@ FIELDS = t.FRAME_KEYS
 
 def analyzer_frames(analyze, pcap):
     """({flow: [frame objects]}, {flow: bytes the flow carried})"""
-    p = subprocess.run([analyze, "--json", pcap], capture_output=True, text=True, timeout=300)
+    p = subprocess.run([analyze, "--json", pcap], capture_output=True, text=True,
+                       timeout=t.HANG_SECONDS)  # a net for a hang (ttshark.py)
     if p.returncode != 0:
         raise t.TsharkError("%s --json %s: exit %d: %s" % (analyze, pcap, p.returncode, p.stderr))
     flows, sizes = {}, {}

@@ -22,6 +22,11 @@ EDITCAP = os.environ.get("EDITCAP", "editcap")
 MERGECAP = os.environ.get("MERGECAP", "mergecap")
 LUA = os.environ.get("TT_LUA", os.path.join(os.path.dirname(__file__), "..", "tamtam.lua"))
 
+# Every tool run gets this timeout: a net for a hung tool, never a bound on
+# speed. The longest run (tshark -T json over vectors/pcap/core.pcapng) takes
+# about 16 s on the shared 2-core machine; load stretches that a few times.
+HANG_SECONDS = 600
+
 # tshark prints this when run as root (CI containers); it is not an error.
 ROOT_WARNING = 'Running as user "root" and group "root". This could be dangerous.'
 
@@ -87,7 +92,7 @@ def run_tshark(args, lua=LUA, home=None, glossary=None):
         if not glossary:
             cmd += BASE_PREFS
         cmd += list(args)
-        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=HANG_SECONDS)
     noise = [l for l in p.stderr.splitlines() if l.strip() and l.strip() != ROOT_WARNING]
     if p.returncode != 0 or noise:
         raise TsharkError("%s\nexit %d, stderr:\n%s" % (" ".join(cmd), p.returncode,
@@ -312,7 +317,7 @@ def _hexdump(payload):
 
 
 def _run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_SECONDS)
     if p.returncode != 0:
         raise TsharkError("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr))
 
