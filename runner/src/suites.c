@@ -12,7 +12,7 @@
 #include "suites.def"
 #undef TR_SUITE
 
-#define TR_SUITE(sym) &sym,
+#define TR_SUITE(sym) &(sym),
 const tr_suite *const tr_suites[] = {
 #include "suites.def"
     NULL};

@@ -64,9 +64,12 @@ static void *toy_load(const char *dir, char *why, size_t whylen)
         t->error = dup_member(o, "error");
         tr_buf b = {0};
         const cJSON *r;
-        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(o, "requirements"))
+        const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(o, "requirements");
+        cJSON_ArrayForEach(r, reqs)
+        {
             tr_buf_printf(&b, "%s%s", b.len ? "," : "",
                           cJSON_IsString(r) ? r->valuestring : "");
+        }
         t->reqs = tr_buf_take(&b);
         if (!t->id || !t->hex || !t->text == !t->error) {
             snprintf(why, whylen, "%s: vector %zu needs id, hex and one of "
