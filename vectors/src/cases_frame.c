@@ -283,7 +283,7 @@ static void fam_padding(ctx *c)
         item base;
         if (!make_example(c, c->v->crc, ext, &base))
             return;
-        size_t first = item_hdr_len(&base.want) + 3 + base.want.used_len;
+        size_t first = item_hdr_len(&base) + 3 + base.want.used_len;
         for (size_t off = first; off < base.len; off++) {
             item it;
             if (!clone(c, &base, &it))
@@ -351,7 +351,7 @@ static void fam_truncation(ctx *c)
             if (!clone(c, &base, &it))
                 break;
             item_cut(&it, len, TT_ERR_TRUNCATED);
-            const char *where = item_region(&base.want, len);
+            const char *where = item_region(&base, len);
             fvec *f =
                 ADD(c, &it, -1, "CF-2-b CF-5.3-b CF-12.2-a CF-12.2-b",
                     "cf-trunc-%s-%s-%zu", ext ? "ext" : "local", where, len);
@@ -370,12 +370,14 @@ static void fam_truncation(ctx *c)
         if (!make(c, c->v->crc, &fr, NULL, "cf-trunc-largest", &it))
             return;
         item_cut(&it, cuts[i], TT_ERR_TRUNCATED);
+        /* Before ADD, which takes `it` over. */
+        const char *where = item_region(&it, cuts[i]);
         fvec *f = ADD(c, &it, -1, "CF-2-b CF-5.3-b CF-12.2-a CF-12.2-b",
                       "cf-trunc-largest-%zu", cuts[i]);
         DESC(f,
              "Largest frame (8200 bytes, block 8192 full) cut to %zu "
              "bytes (first missing byte in the %s); truncated",
-             cuts[i], item_region_words(item_region(&fr, cuts[i])));
+             cuts[i], item_region_words(where));
     }
 }
 
@@ -461,7 +463,7 @@ static void fam_order(ctx *c)
         item it;
         if (!make_example(c, c->v->crc, cases[i].ext, &it))
             return;
-        unsigned hl = item_hdr_len(&it.want);
+        unsigned hl = item_hdr_len(&it);
         if (cases[i].used_len >= 0)
             item_set_used_len(&it, (unsigned)cases[i].used_len,
                               cases[i].expect);
@@ -492,7 +494,7 @@ static void fam_crc_flips(ctx *c)
         item base;
         if (!make_example(c, c->v->crc, ext, &base))
             return;
-        unsigned hl = item_hdr_len(&base.want), block = 16;
+        unsigned hl = item_hdr_len(&base), block = 16;
         size_t end = hl + 3 + base.want.used_len;
         for (size_t off = 0; off < end; off++)
             for (unsigned bit = 0; bit < 8; bit++) {
@@ -502,7 +504,7 @@ static void fam_crc_flips(ctx *c)
                     continue;
                 int expect = TT_ERR_CRC_MISMATCH;
                 const char *why = "crc_mismatch";
-                const char *reg = item_region(&base.want, off);
+                const char *reg = item_region(&base, off);
                 if (off == hl + 1 || off == hl + 2) {
                     unsigned ul = base.want.used_len ^
                                   (off == hl + 1 ? 0x100u : 1u) << bit;
@@ -689,6 +691,7 @@ static void fam_zero(ctx *c)
             return;
         }
         lit.len = 6;
+        lit.crc_off = (unsigned)tt_crc_offset(lit.bytes, lit.len);
         lit.expect = TT_ERR_CRC_MISMATCH;
         f = ADD(c, &lit, -1, "CF-12.1-c CF-5.3-a", "cf-zero-literal");
         DESC(f, "Six zero bytes under a variant whose CRC of five zero bytes "
@@ -789,7 +792,7 @@ static void fam_random(ctx *c)
 
         char what[160] = "unchanged: valid";
         const char *reqs = "CF-2-b CF-8-a CF-12.4-a CF-5.3-b";
-        unsigned hl = item_hdr_len(&fr), m = prng_below(&r, 100);
+        unsigned hl = item_hdr_len(&it), m = prng_below(&r, 100);
         size_t pad = hl + 3 + ul;
         if (m >= 60 && m < 65 && pad < it.len) {
             size_t off = pad + prng_below(&r, (uint32_t)(it.len - pad));
@@ -818,7 +821,7 @@ static void fam_random(ctx *c)
             snprintf(what, sizeof what,
                      "cut to %zu bytes (in the %s): "
                      "truncated",
-                     len, item_region_words(item_region(&fr, len)));
+                     len, item_region_words(item_region(&it, len)));
             item_cut(&it, len, TT_ERR_TRUNCATED);
             reqs = "CF-12.2-a CF-12.2-b CF-5.3-b";
         } else if (m >= 80 && m < 92) {
@@ -836,7 +839,7 @@ static void fam_random(ctx *c)
             snprintf(what, sizeof what,
                      "bit %u of byte %zu (%s) flipped: "
                      "crc_mismatch",
-                     bit, off, item_region_words(item_region(&fr, off)));
+                     bit, off, item_region_words(item_region(&it, off)));
             reqs = "CF-5.2-a CF-5.3-a CF-12.2-a CF-5.3-b";
         } else if (m >= 92) {
             unsigned bad = block + 1 + prng_below(&r, 0xFFFF - block);

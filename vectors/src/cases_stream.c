@@ -304,7 +304,8 @@ static long make_chunks(const built *b, unsigned how, const char *seed,
     for (size_t i = 0; i < b->nstarts; i++) {
         size_t s = b->starts[i];
         const uint8_t *p = b->bytes + s;
-        size_t hl = s + 1 < b->len && (p[1] & TT_FLAG_EXT) ? 5 : 3;
+        int off = tt_crc_offset(p, b->len - s);
+        size_t hl = off > 0 ? (size_t)off : TT_HEADER_LEN;
         size_t cut = how == C_FRAMES ? s
                      : how == C_CRC_UL ? s + hl + 1
                      : how == C_UL     ? s + hl + 2

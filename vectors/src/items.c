@@ -25,9 +25,9 @@ tt_frame item_fields(unsigned cls, unsigned dir, unsigned size_id,
     return f;
 }
 
-unsigned item_hdr_len(const tt_frame *f)
+unsigned item_hdr_len(const item *it)
 {
-    return TT_HEADER_LEN + (f->has_ext ? TT_EXT_LEN : 0);
+    return it->crc_off;
 }
 
 /* Encodes `f` under `crc` into a new item. The payload is `payload`, or when
@@ -62,8 +62,9 @@ bool item_encode(tt_crc crc, const tt_frame *f, const uint8_t *payload,
     }
     out->bytes = buf;
     out->len = (size_t)flen;
+    out->crc_off = (unsigned)tt_crc_offset(buf, (size_t)flen);
     out->want = in;
-    out->want.crc = buf[item_hdr_len(f)];
+    out->want.crc = buf[out->crc_off];
     out->want_payload = pl;
     return true;
 }
@@ -99,7 +100,7 @@ void item_flip(item *it, size_t off, unsigned bit, int expect)
 
 void item_set_used_len(item *it, unsigned used_len, int expect)
 {
-    tt_put_u16be(it->bytes + item_hdr_len(&it->want) + 1, (uint16_t)used_len);
+    tt_put_u16be(it->bytes + item_hdr_len(it) + 1, (uint16_t)used_len);
     it->expect = expect;
 }
 
@@ -117,9 +118,10 @@ bool item_append(item *it, const uint8_t *tail, size_t n)
 }
 
 /* The field that holds byte `off` of a frame, for ids and descriptions. */
-const char *item_region(const tt_frame *f, size_t off)
+const char *item_region(const item *it, size_t off)
 {
-    unsigned hl = item_hdr_len(f);
+    const tt_frame *f = &it->want;
+    unsigned hl = item_hdr_len(it);
     if (off < TT_HEADER_LEN)
         return "header";
     if (off < hl)

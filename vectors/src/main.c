@@ -1,25 +1,27 @@
 /* tamtam-vectors: writes, checks and renders the normative test vectors. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "vectors.h"
 
+#define VEC_SETS_MAX 16
+
 static const char usage[] =
     "usage: tamtam-vectors gen [--crc NAME] DIR\n"
-    "       tamtam-vectors verify [--spec FILE] [--crc NAME] DIR\n"
+    "       tamtam-vectors verify [--spec [SET=]FILE]... [--crc NAME] DIR\n"
     "       tamtam-vectors pcap [--index FILE] DIR OUT.pcap\n"
     "       tamtam-vectors pcapng DIR OUT.pcapng\n"
     "\n"
-    "gen     write the whole vector set into DIR (JSON, .bin twins, schemas,\n"
-    "        pcap/core.pcap, pcap/core.pcapng, pcap/core-index.json);\n"
+    "gen     write every vector set into DIR (Core Frame: JSON, .bin twins,\n"
+    "        schemas, pcap/core.pcap, pcap/core.pcapng, pcap/core-index.json);\n"
     "        --crc selects the CRC-8 variant (default CRC-8/SMBUS)\n"
-    "verify  re-check DIR against the reference codec, its schemas and the\n"
-    "        spec's requirement IDs (default DIR/../spec/core-frame.md);\n"
-    "        exit 1 naming each failing vector; --crc: the set must be made\n"
-    "        under that variant\n"
+    "verify  re-check each set in DIR against the reference codec, its\n"
+    "        schemas and its spec's requirement IDs (default DIR/../SPEC, SPEC\n"
+    "        as listed below; --spec FILE replaces the first set's, --spec\n"
+    "        SET=FILE another's), then print the coverage of each spec; exit 1\n"
+    "        naming each failing vector; --crc: the Core Frame set must be\n"
+    "        made under that variant\n"
     "pcap    render DIR's vectors as TCP and UDP traffic on port 4774;\n"
     "        --index also writes the packet index (JSON)\n"
     "pcapng  the same as pcapng, each packet commented with its vector id\n"
@@ -28,43 +30,30 @@ static const char usage[] =
     "CRC-8/SAE-J1850, CRC-8/ROHC, CRC-8/CDMA2000, CRC-8/BLUETOOTH, with or\n"
     "without the CRC-8/ prefix, in any case.\n";
 
-int cmd_gen(tt_crc crc, const char *dir)
+/* Where --spec [SET=]FILE goes: the set named SET; anything else (no '=',
+ * or no set of that name) is a file for the first set, the Core Frame.
+ * Returns the set's index and the file in *file. */
+static size_t spec_target(const char *arg, const char **file)
 {
-    vset v;
-    vset_init(&v, crc);
-    int rc = 1;
-    if (cases_frame(&v) != 0 || cases_stream(&v) != 0)
-        goto done;
-    size_t bad = vset_check(&v);
-    if (bad) {
-        fprintf(stderr,
-                "gen: %zu vectors disagree with the reference codec; "
-                "nothing written\n",
-                bad);
-        goto done;
-    }
-    if (output_write(&v, dir) != 0)
-        goto done;
-    char pcap_dir[4096], out[4200], index[4200];
-    snprintf(pcap_dir, sizeof pcap_dir, "%s/pcap", dir);
-    if (mkdir(pcap_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "gen: cannot create %s: %s\n", pcap_dir,
-                strerror(errno));
-        goto done;
-    }
-    snprintf(out, sizeof out, "%s/core.pcap", pcap_dir);
-    snprintf(index, sizeof index, "%s/core-index.json", pcap_dir);
-    if (cmd_pcap(dir, out, false, index) != 0)
-        goto done;
-    snprintf(out, sizeof out, "%s/core.pcapng", pcap_dir);
-    if (cmd_pcap(dir, out, true, NULL) != 0)
-        goto done;
-    printf("%s: %zu frame vectors, %zu stream vectors under %s\n", dir, v.nf,
-           v.ns, tt_crc_name(crc));
-    rc = 0;
-done:
-    vset_free(&v);
-    return rc;
+    const char *eq = strchr(arg, '=');
+    *file = arg;
+    for (size_t i = 0; eq && i < vec_nsets; i++)
+        if (strlen(vec_sets[i]->name) == (size_t)(eq - arg) &&
+            !strncmp(vec_sets[i]->name, arg, (size_t)(eq - arg))) {
+            *file = eq + 1;
+            return i;
+        }
+    return 0;
+}
+
+/* Prints the usage and the program's sets to `fp`. */
+static void print_usage(FILE *fp)
+{
+    fputs(usage, fp);
+    fputs("\nVector sets (gen and verify walk them in this order):\n", fp);
+    for (size_t i = 0; i < vec_nsets; i++)
+        fprintf(fp, "  %-12s %s; %s IDs of %s\n", vec_sets[i]->name,
+                vec_sets[i]->files, vec_sets[i]->req_prefix, vec_sets[i]->spec);
 }
 
 int main(int argc, char **argv)
@@ -75,8 +64,14 @@ int main(int argc, char **argv)
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
+        print_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    const char *specs[VEC_SETS_MAX] = {NULL};
+    if (vec_nsets == 0 || vec_nsets > VEC_SETS_MAX) {
+        fprintf(stderr, "tamtam-vectors: built with %zu vector sets (1..%d)\n",
+                vec_nsets, VEC_SETS_MAX);
+        return 2;
     }
     const char *cmd = argv[1], *spec = NULL, *index = NULL;
     int crc = -1, c;
@@ -89,23 +84,28 @@ int main(int argc, char **argv)
             if (crc < 0) {
                 fprintf(stderr,
                         "tamtam-vectors: unknown CRC-8 variant "
-                        "\"%s\"\n%s",
-                        optarg, usage);
+                        "\"%s\"\n",
+                        optarg);
+                print_usage(stderr);
                 return 2;
             }
             explicit_crc = true;
             break;
-        case 's':
+        case 's': {
+            const char *file;
+            size_t k = spec_target(optarg, &file);
+            specs[k] = file;
             spec = optarg;
             break;
+        }
         case 'i':
             index = optarg;
             break;
         case 'h':
-            fputs(usage, stdout);
+            print_usage(stdout);
             return 0;
         default:
-            fputs(usage, stderr);
+            print_usage(stderr);
             return 2;
         }
     }
@@ -113,14 +113,16 @@ int main(int argc, char **argv)
     char **arg = argv + optind;
     bool gen = !strcmp(cmd, "gen"), verify = !strcmp(cmd, "verify");
     bool pcap = !strcmp(cmd, "pcap"), pcapng = !strcmp(cmd, "pcapng");
+    vec_opts o = {crc};
     if ((gen || verify) && rest == 1 && !index && (verify || !spec)) {
         if (gen)
-            return cmd_gen(explicit_crc ? (tt_crc)crc : TT_CRC_DEFAULT, arg[0]);
-        return cmd_verify(arg[0], spec, crc);
+            return cmd_gen(vec_sets, vec_nsets, &o, arg[0]);
+        return cmd_verify(vec_sets, vec_nsets, &o, arg[0], specs);
     }
     if ((pcap || pcapng) && rest == 2 && !spec && !explicit_crc &&
         (pcap || !index))
         return cmd_pcap(arg[0], arg[1], pcapng, index);
-    fprintf(stderr, "tamtam-vectors: bad arguments for \"%s\"\n%s", cmd, usage);
+    fprintf(stderr, "tamtam-vectors: bad arguments for \"%s\"\n", cmd);
+    print_usage(stderr);
     return 2;
 }

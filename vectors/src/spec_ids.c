@@ -1,4 +1,5 @@
-/* The requirement IDs a spec defines: its lines "- **CF-x-y** ...". */
+/* The requirement IDs a spec defines: its lines "- **CF-x-y** ...", for the
+ * prefix of a vector set ("CF-", "TOY-"). */
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,10 +8,23 @@
 #include "vectors.h"
 
 #define SPEC_LINE_MAX 4096
+#define SPEC_PREFIX_MAX 16
 
-int spec_ids_load(const char *path, spec_ids *out)
+int spec_ids_load(const char *path, const char *prefix, spec_ids *out)
 {
     memset(out, 0, sizeof *out);
+    size_t plen = prefix ? strlen(prefix) : 0;
+    /* Letters, digits and '-' only: the prefix goes into a regex as is. */
+    if (plen == 0 || plen > SPEC_PREFIX_MAX ||
+        strspn(prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                       "0123456789-") != plen) {
+        fprintf(stderr, "requirement prefix \"%s\" is not [A-Za-z0-9-]+\n",
+                prefix ? prefix : "");
+        return -1;
+    }
+    char pattern[64 + SPEC_PREFIX_MAX];
+    snprintf(pattern, sizeof pattern,
+             "^- \\*\\*(%s[0-9]+(\\.[0-9]+)?-[a-z])\\*\\*", prefix);
     FILE *fp = fopen(path, "r");
     if (!fp) {
         fprintf(stderr, "cannot read the spec %s (give it with --spec FILE)\n",
@@ -18,8 +32,8 @@ int spec_ids_load(const char *path, spec_ids *out)
         return -1;
     }
     regex_t re;
-    if (regcomp(&re, "^- \\*\\*(CF-[0-9]+(\\.[0-9]+)?-[a-z])\\*\\*",
-                REG_EXTENDED) != 0) {
+    if (regcomp(&re, pattern, REG_EXTENDED) != 0) {
+        fprintf(stderr, "cannot compile the pattern for %s IDs\n", prefix);
         fclose(fp);
         return -1;
     }
@@ -58,7 +72,7 @@ int spec_ids_load(const char *path, spec_ids *out)
     regfree(&re);
     fclose(fp);
     if (rc == 0 && out->n == 0) {
-        fprintf(stderr, "%s defines no requirement ID\n", path);
+        fprintf(stderr, "%s defines no requirement ID %s...\n", path, prefix);
         rc = -1;
     }
     if (rc != 0)

@@ -27,6 +27,8 @@ typedef struct item {
     int expect;            /* 0: valid; else TT_ERR_TRUNCATED, ... */
     tt_frame want;         /* valid: the fields decoding must yield */
     uint8_t *want_payload; /* owned; want.payload points here */
+    unsigned crc_off;      /* where the encoded frame's integrity byte sits
+                              (tt_crc_offset), kept through mutations */
 } item;
 
 typedef struct fvec {
@@ -82,8 +84,10 @@ prng prng_from_string(const char *s);
 tt_frame item_fields(unsigned cls, unsigned dir, unsigned size_id,
                      unsigned flags, unsigned channel, unsigned dest,
                      unsigned used_len);
-/* Header plus extension length of `f`: where its integrity byte sits. */
-unsigned item_hdr_len(const tt_frame *f);
+/* Header plus extension length of the frame `it` was encoded from: where
+ * its integrity byte sits (tt_crc_offset of the encoded bytes, kept through
+ * later cuts and flips). */
+unsigned item_hdr_len(const item *it);
 /* Encodes `f` under `crc` into a new valid item. The payload is `payload`,
  * or when NULL, bytes drawn from a generator seeded by `seed`. */
 bool item_encode(tt_crc crc, const tt_frame *f, const uint8_t *payload,
@@ -99,9 +103,9 @@ bool item_append(item *it, const uint8_t *tail, size_t n);
 void item_cut(item *it, size_t len, int expect);
 void item_flip(item *it, size_t off, unsigned bit, int expect);
 void item_set_used_len(item *it, unsigned used_len, int expect);
-/* The field holding byte `off` of frame `f`: "header", "ext", "crc",
- * "usedlen", "payload" or "padding". */
-const char *item_region(const tt_frame *f, size_t off);
+/* The field holding byte `off` of the frame `it` was encoded from:
+ * "header", "ext", "crc", "usedlen", "payload" or "padding". */
+const char *item_region(const item *it, size_t off);
 /* The same region in words, for descriptions ("UsedLen field"). */
 const char *item_region_words(const char *region);
 
@@ -156,20 +160,76 @@ typedef struct spec_ids {
     char (*id)[24];
     size_t n;
 } spec_ids;
-/* Reads the requirement IDs defined in a spec file (lines matching
- * ^- \*\*(CF-[0-9]+(\.[0-9]+)?-[a-z])\*\*). Returns 0, or -1 with a message
- * when the file cannot be read, holds no ID, or defines one twice. */
-int spec_ids_load(const char *path, spec_ids *out);
+/* Reads the requirement IDs a spec file defines with `prefix` (its lines
+ * matching ^- \*\*(PREFIX[0-9]+(\.[0-9]+)?-[a-z])\*\*; prefix "CF-" for the
+ * Core Frame). Returns 0, or -1 with a message when the prefix is not
+ * letters, digits and '-', the file cannot be read, holds no such ID, or
+ * defines one twice. */
+int spec_ids_load(const char *path, const char *prefix, spec_ids *out);
 /* Returns the index of `id`, or -1. */
 long spec_ids_find(const spec_ids *s, const char *id);
 void spec_ids_free(spec_ids *s);
 
+/* ---- vector sets: one per protocol ----------------------------------------
+ * A set is the vector files of one protocol and how to make and check them.
+ * A program's sets are listed in one table (sets.c, from the
+ * vectors_sets.def CMake writes for it: see tt_vectors_program in
+ * vectors/CMakeLists.txt); gen and verify walk it in order. A new protocol
+ * is a file defining `const vec_set vec_set_NAME` plus NAME in the list.
+ */
+/* What the command line asked for; each set uses what applies to it. */
+typedef struct vec_opts {
+    int crc; /* a tt_crc given with --crc, or -1 (Core Frame only) */
+} vec_opts;
+
+/* What a set's verifier found, for the per-document coverage summary. */
+typedef struct vec_report {
+    size_t vectors;  /* vectors read from the set's files */
+    size_t covered;  /* requirement IDs of the spec cited by a vector */
+    size_t problems; /* FAIL lines printed */
+} vec_report;
+
+typedef struct vec_set {
+    const char *name;       /* "core-frame"; also --spec NAME=FILE */
+    const char *files;      /* its vector files in DIR, space separated */
+    const char *schemas;    /* their JSON Schemas in DIR, space separated */
+    const char *req_prefix; /* requirement ID prefix: "CF-" */
+    const char *spec;       /* the spec it is covered against, relative to
+                               the source tree (DIR/..): "spec/core-frame.md" */
+    /* Writes the set into `dir` (created if missing) and prints one line.
+     * Returns 0, or -1 with a message on stderr (nothing half written). */
+    int (*gen)(const vec_opts *o, const char *dir);
+    /* Checks the set in `dir` against `spec` (the IDs with req_prefix),
+     * printing a "FAIL <id>: reason" line per problem and its coverage
+     * table, and fills `r`. Returns 0 when the set is sound, 1 after FAIL
+     * lines, 2 when its files cannot be read (message on stderr). */
+    int (*verify)(const vec_opts *o, const char *dir, const spec_ids *spec,
+                  vec_report *r);
+} vec_set;
+
+/* The Core Frame (core-frame.json, core-stream.json), set_core_frame.c. */
+extern const vec_set vec_set_core_frame;
+
+/* sets.c: the program's table, compiled into each program, not the library. */
+extern const vec_set *const vec_sets[];
+extern const size_t vec_nsets;
+
 /* ---- commands -------------------------------------------------------------
  */
 /* Each returns a process exit status. */
-int cmd_gen(tt_crc crc, const char *dir);
-/* want_crc: a tt_crc the set must be made under, or -1. */
-int cmd_verify(const char *dir, const char *spec_path, int want_crc);
+/* Runs every set's generator into `dir`, in table order; 1 at the first
+ * that fails. */
+int cmd_gen(const vec_set *const *sets, size_t nsets, const vec_opts *o,
+            const char *dir);
+/* Verifies every set of the table in `dir`, each under a heading, then
+ * prints the coverage of each spec document. specs[i]: the spec file of
+ * sets[i], or NULL for DIR/../<set spec>. Returns 0 when every set is sound,
+ * 2 when a set or its spec cannot be read, else 1. */
+int cmd_verify(const vec_set *const *sets, size_t nsets, const vec_opts *o,
+               const char *dir, const char *const *specs);
+/* The Core Frame set's verifier (verify.c; vec_set.verify contract). */
+int core_frame_verify(const vec_opts *o, const char *dir, const spec_ids *spec,
+                      vec_report *r);
 /* Renders DIR's vectors as traffic: pcapng writes pcapng, else pcap. With
  * `index_path`, also writes the packet index (JSON). */
 int cmd_pcap(const char *dir, const char *out, bool pcapng,

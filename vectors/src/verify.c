@@ -1,5 +1,6 @@
 /*
- * `verify DIR`: re-checks a vector set against libtamtam, its JSON Schemas
+ * The Core Frame set's verifier (`verify DIR`): re-checks core-frame.json
+ * and core-stream.json against libtamtam, their JSON Schemas
  * and the spec's requirement IDs, and prints the coverage table. Written to
  * survive any file content: every member is type-checked before use, so a
  * broken set yields FAIL lines, never a crash.
@@ -21,7 +22,7 @@
 
 typedef struct verifier {
     const char *dir;
-    spec_ids spec;
+    const spec_ids *spec;
     size_t *cov[2]; /* per requirement: frame, stream vectors citing it */
     size_t problems;
     char **ids[2]; /* ids seen, per file, for duplicates and stray twins */
@@ -116,7 +117,7 @@ static void cite(verifier *vf, int file, const char *id, const cJSON *reqs)
     cJSON_ArrayForEach(r, reqs)
     {
         long k =
-            cJSON_IsString(r) ? spec_ids_find(&vf->spec, r->valuestring) : -1;
+            cJSON_IsString(r) ? spec_ids_find(vf->spec, r->valuestring) : -1;
         if (k < 0) {
             fail(vf, id, "cites %s, which the spec does not define",
                  cJSON_IsString(r) ? r->valuestring : "a non-string");
@@ -474,30 +475,32 @@ static void check_ids(verifier *vf, int file, const char *sub)
     closedir(d);
 }
 
-static void coverage(verifier *vf)
+/* Prints the table; returns how many requirements are cited. */
+static size_t coverage(verifier *vf)
 {
+    size_t covered = 0;
     printf("\n%-12s %6s %6s %6s\n", "requirement", "frame", "stream", "total");
-    for (size_t k = 0; k < vf->spec.n; k++) {
+    for (size_t k = 0; k < vf->spec->n; k++) {
         size_t t = vf->cov[0][k] + vf->cov[1][k];
-        printf("%-12s %6zu %6zu %6zu%s\n", vf->spec.id[k], vf->cov[0][k],
+        printf("%-12s %6zu %6zu %6zu%s\n", vf->spec->id[k], vf->cov[0][k],
                vf->cov[1][k], t, t ? "" : "  <- cited by no vector");
         if (!t)
-            fail(vf, vf->spec.id[k], "cited by no vector");
+            fail(vf, vf->spec->id[k], "cited by no vector");
+        covered += t != 0;
     }
+    return covered;
 }
 
-int cmd_verify(const char *dir, const char *spec_path, int want_crc)
+int core_frame_verify(const vec_opts *o, const char *dir, const spec_ids *spec,
+                      vec_report *r)
 {
     verifier vf;
     memset(&vf, 0, sizeof vf);
+    memset(r, 0, sizeof *r);
     vf.dir = dir;
-    char spec_default[FILE_PATH_MAX];
-    snprintf(spec_default, sizeof spec_default, "%s/../spec/core-frame.md",
-             dir);
-    if (spec_ids_load(spec_path ? spec_path : spec_default, &vf.spec) != 0)
-        return 2;
-    vf.cov[0] = calloc(vf.spec.n, sizeof(size_t));
-    vf.cov[1] = calloc(vf.spec.n, sizeof(size_t));
+    vf.spec = spec;
+    vf.cov[0] = calloc(spec->n, sizeof(size_t));
+    vf.cov[1] = calloc(spec->n, sizeof(size_t));
     vf.buf = malloc(BIN_CAP);
     vf.jf = malloc(sizeof *vf.jf);
     cJSON *frames = load_json(dir, "core-frame.json");
@@ -509,20 +512,23 @@ int cmd_verify(const char *dir, const char *spec_path, int want_crc)
         check_schema(&vf, streams, "core-stream.json",
                      "schema/core-stream.schema.json");
         verify_file(&vf, frames, 0, "core-frame.json", "tamtam-core-frame",
-                    want_crc);
+                    o->crc);
         verify_file(&vf, streams, 1, "core-stream.json", "tamtam-core-stream",
-                    want_crc);
+                    o->crc);
         check_ids(&vf, 0, "core-frame");
         check_ids(&vf, 1, "core-stream");
-        coverage(&vf);
+        r->covered = coverage(&vf);
         if (vf.problems)
             printf("\nverify: FAILED, %zu problems\n", vf.problems);
         else
             printf("\nverify: OK, %zu frame and %zu stream vectors, all %zu "
                    "requirements covered\n",
-                   vf.nids[0], vf.nids[1], vf.spec.n);
+                   vf.nids[0], vf.nids[1], spec->n);
+        r->vectors = vf.nids[0] + vf.nids[1];
+        r->problems = vf.problems;
         rc = vf.problems ? 1 : 0;
-    }
+    } else if (!vf.cov[0] || !vf.cov[1] || !vf.buf || !vf.jf)
+        fprintf(stderr, "verify: out of memory\n");
     cJSON_Delete(frames);
     cJSON_Delete(streams);
     for (int f = 0; f < 2; f++) {
@@ -533,6 +539,5 @@ int cmd_verify(const char *dir, const char *spec_path, int want_crc)
     }
     free(vf.buf);
     free(vf.jf);
-    spec_ids_free(&vf.spec);
     return rc;
 }

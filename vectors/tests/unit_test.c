@@ -196,29 +196,42 @@ static void test_spec_ids(void **state)
           "  - **CF-4-a** indented: not a definition\n"
           "- CF-5-a not bold\n"
           "See **CF-2-a** again: a reference, not a definition\n"
-          "- **CF-7.1-b** last\n",
+          "- **CF-7.1-b** last\n"
+          "- **TOY-1-a** another document's prefix\n"
+          "- **TOY-2.1-b** and its subsection\n",
           fp);
     fclose(fp);
     spec_ids s;
-    assert_int_equal(spec_ids_load(path, &s), 0);
+    assert_int_equal(spec_ids_load(path, "CF-", &s), 0);
     assert_int_equal(s.n, 3);
     assert_int_equal(spec_ids_find(&s, "CF-2-a"), 0);
     assert_int_equal(spec_ids_find(&s, "CF-12.3-b"), 1);
     assert_int_equal(spec_ids_find(&s, "CF-7.1-b"), 2);
     assert_int_equal(spec_ids_find(&s, "CF-4-a"), -1);
     assert_int_equal(spec_ids_find(&s, "CF-5-a"), -1);
+    assert_int_equal(spec_ids_find(&s, "TOY-1-a"), -1);
     spec_ids_free(&s);
+    /* The prefix of another set picks its IDs only. */
+    assert_int_equal(spec_ids_load(path, "TOY-", &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(spec_ids_find(&s, "TOY-1-a"), 0);
+    assert_int_equal(spec_ids_find(&s, "TOY-2.1-b"), 1);
+    assert_int_equal(spec_ids_find(&s, "CF-2-a"), -1);
+    spec_ids_free(&s);
+    /* A prefix is letters, digits and '-' (it goes into a regex). */
+    assert_int_equal(spec_ids_load(path, "C.-", &s), -1);
+    assert_int_equal(spec_ids_load(path, "", &s), -1);
 
     fp = fopen(path, "a");
     fputs("- **CF-2-a** defined twice\n", fp);
     fclose(fp);
-    assert_int_equal(spec_ids_load(path, &s), -1);
+    assert_int_equal(spec_ids_load(path, "CF-", &s), -1);
     fp = fopen(path, "w");
     fputs("no IDs here\n", fp);
     fclose(fp);
-    assert_int_equal(spec_ids_load(path, &s), -1);
+    assert_int_equal(spec_ids_load(path, "CF-", &s), -1);
     unlink(path);
-    assert_int_equal(spec_ids_load(path, &s), -1);
+    assert_int_equal(spec_ids_load(path, "CF-", &s), -1);
 }
 
 /* The published constants of splitmix64 and FNV-1a: the vector bytes depend
