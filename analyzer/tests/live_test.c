@@ -553,8 +553,11 @@ static char *slurp_path(const char *path)
             n += got;
             if (cap - n - 1 == 0) {
                 cap *= 2;
-                b = realloc(b, cap);
-                assert_non_null(b);
+                char *nb = realloc(b, cap);
+                if (!nb)
+                    free(b);
+                assert_non_null(nb);
+                b = nb;
             }
         }
         fclose(f);
