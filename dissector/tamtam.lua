@@ -1,7 +1,9 @@
 -- tamtam.lua: Wireshark dissector for the TamTam Core Frame v1.0
 -- (spec/core-frame.md of the TamTam interoperability suite).
 --
--- One file: drop it into the personal plugin folder (see dissector/README.md).
+-- Two files: this one and tamtam_common.lua (helpers shared with the suite's
+-- other protocol files), side by side in the personal plugin folder (see
+-- dissector/README.md).
 -- Runs on Wireshark 4.0 (Lua 5.2) and newer: it uses only Lua API present in
 -- 4.0 and the `bit` library for bit operations.
 --
@@ -10,6 +12,11 @@
 -- UDP: one frame per datagram. Default port 4774 on both; ports, CRC-8
 -- variant and the heuristic are preferences (Edit > Preferences > Protocols
 -- > TAMTAM, or tshark -o tamtam.NAME:VALUE).
+--
+-- Layers above: the payload of every valid frame goes to the dissector
+-- registered for its ChannelId in the table "tamtam.channel":
+--   DissectorTable.get("tamtam.channel"):add(0xAB, my_proto)
+-- With none registered, the payload is shown as bytes (tamtam.payload) only.
 
 -- BEGIN GENERATED TABLES (dissector/src/lua_tables_gen.c from reference/include/tamtam/tamtam.h).
 -- Do not edit: change tamtam.h, then run `cmake --build BUILD --target dissector-regen`.
@@ -53,8 +60,21 @@ local TT_ERROR = {
 }
 -- END GENERATED TABLES
 
-local band, bor, bxor, lshift, rshift = bit.band, bit.bor, bit.bxor, bit.lshift, bit.rshift
-local sbyte, sformat = string.byte, string.format
+-- The shared helpers: already loaded (as a plugin, or by another protocol
+-- file), else from the folder this file was loaded from.
+local common = package.loaded.tamtam_common
+if not common then
+    local dir = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or ""
+    local ok, m = pcall(dofile, dir .. "tamtam_common.lua")
+    common = ok and (m or package.loaded.tamtam_common) or nil
+    if not common then
+        error("tamtam.lua needs tamtam_common.lua in the same folder (" .. dir .. "): "
+            .. tostring(m))
+    end
+end
+
+local band, rshift = bit.band, bit.rshift
+local sformat = string.format
 
 set_plugin_info({
     version = TT_VERSION,
@@ -70,53 +90,9 @@ local ERR_CRC = TT_ERROR.CRC_MISMATCH.name
 local STATUS_OK = "ok" -- the analyzer's word for a valid frame
 local STATUS_ORDER = { STATUS_OK, ERR_TRUNCATED, ERR_USED_LEN, ERR_CRC }
 
----------------------------------------------------------------------------
 -- CRC-8: one 256-entry table per variant, computed at load time from the
 -- catalogue parameters and checked against the catalogue check value.
----------------------------------------------------------------------------
-local function reflect8(v)
-    local r = 0
-    for i = 0, 7 do
-        if band(v, lshift(1, i)) ~= 0 then
-            r = bor(r, lshift(1, 7 - i))
-        end
-    end
-    return r
-end
-
--- A reflected variant runs its register LSB-first with the reflected
--- polynomial; refout differing from refin reflects the result once more.
-local function make_crc(p)
-    local t = {}
-    local rpoly = reflect8(p.poly)
-    for i = 0, 255 do
-        local c = i
-        for _ = 1, 8 do
-            if p.refin then
-                c = band(c, 1) ~= 0 and bxor(rshift(c, 1), rpoly) or rshift(c, 1)
-            else
-                c = band(c, 0x80) ~= 0 and band(bxor(lshift(c, 1), p.poly), 0xFF)
-                    or band(lshift(c, 1), 0xFF)
-            end
-        end
-        t[i] = c
-    end
-    local crc = { name = p.name, table = t }
-    crc.init = p.refin and reflect8(p.init) or p.init
-    function crc.update(reg, s)
-        for i = 1, #s do
-            reg = t[bxor(reg, sbyte(s, i))]
-        end
-        return reg
-    end
-    function crc.final(reg)
-        if p.refin ~= p.refout then
-            reg = reflect8(reg)
-        end
-        return bxor(reg, p.xorout)
-    end
-    return crc
-end
+local CRC = common.crc8_catalogue(TT_CRC, "tamtam.lua")
 
 -- CRC-8 of the frame at pos whose integrity byte is crc_off bytes in
 -- (CF-5.2-a): the bytes before the integrity byte, then UsedLen and the
@@ -124,17 +100,6 @@ end
 local function frame_crc(crc, tvb, pos, crc_off, used_len)
     local reg = crc.update(crc.init, tvb:raw(pos, crc_off))
     return crc.final(crc.update(reg, tvb:raw(pos + crc_off + 1, 2 + used_len)))
-end
-
-local CRC = {}
-for i, p in ipairs(TT_CRC) do
-    local crc = make_crc(p)
-    local got = crc.final(crc.update(crc.init, "123456789"))
-    if got ~= p.check then
-        error(sformat("tamtam.lua: CRC-8 table for %s gives 0x%02X over \"123456789\", "
-            .. "the catalogue check value is 0x%02X", p.name, got, p.check))
-    end
-    CRC[i] = crc
 end
 
 ---------------------------------------------------------------------------
@@ -152,84 +117,55 @@ local function frame_length(b1)
     return 6 + (band(b1, FLAG_EXT) ~= 0 and 2 or 0) + block, block
 end
 
-local UNASSIGNED = "Unassigned" -- a value tamtam.h's table does not name
-
-local function nibble_names(map)
-    local vs = {}
-    for v = 0, 15 do
-        vs[v] = map[v] and map[v].name or UNASSIGNED
-    end
-    return vs
-end
-local CLASS_VS = nibble_names(TT_CLASS)
-local DIRECTION_VS = nibble_names(TT_DIRECTION)
-
--- "assigned", "unassigned" or "reserved", per the tamtam.h tables.
-local function nibble_kind(map, v)
-    if not map[v] then
-        return "unassigned"
-    end
-    return map[v].id == "RESERVED" and "reserved" or "assigned"
-end
+local UNASSIGNED = common.UNASSIGNED
+local CLASS_VS = common.value_names(TT_CLASS, 0, 15)
+local DIRECTION_VS = common.value_names(TT_DIRECTION, 0, 15)
+local nibble_kind, nibble_label = common.value_kind, common.value_label
 
 ---------------------------------------------------------------------------
 -- Protocol, fields, expert info
 ---------------------------------------------------------------------------
 local tamtam = Proto("tamtam", "TamTam Core Frame")
 
--- Values of Wireshark's checksum status (proto.h PROTO_CHECKSUM_E_*), as
--- proto_tree_add_checksum reports them.
-local CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED = 0, 1, 2
-local CHECKSUM_VS = { [0] = "Bad", [1] = "Good", [2] = "Unverified" }
+local CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED =
+    common.CHECKSUM_BAD, common.CHECKSUM_GOOD, common.CHECKSUM_UNVERIFIED
+local CHECKSUM_VS = common.CHECKSUM_VS
 
-local F = {
-    class = ProtoField.uint8("tamtam.class", "Class", base.HEX, CLASS_VS, 0xF0),
-    direction = ProtoField.uint8("tamtam.direction", "Direction", base.HEX, DIRECTION_VS, 0x0F),
-    size_id = ProtoField.uint8("tamtam.size_id", "SizeId", base.HEX, nil, 0xF0),
-    flags = ProtoField.uint8("tamtam.flags", "Flags", base.HEX, nil, 0x0F),
-    big = ProtoField.bool("tamtam.big", "BigMode", 8, { "Set (block doubled)", "Not set" }, FLAG_BIG),
-    ack = ProtoField.bool("tamtam.ack", "AckRequested", 8, nil, FLAG_ACK),
-    priority = ProtoField.bool("tamtam.priority", "Priority", 8, nil, FLAG_PRIORITY),
-    has_ext = ProtoField.bool("tamtam.has_ext", "HasExt", 8, { "Set (roaming frame)", "Not set (local frame)" },
-        FLAG_EXT),
-    block_size = ProtoField.uint16("tamtam.block_size", "Block size", base.DEC),
-    frame_length = ProtoField.uint16("tamtam.frame_length", "Frame length", base.DEC),
-    channel = ProtoField.uint8("tamtam.channel", "ChannelId", base.DEC),
-    dest = ProtoField.uint16("tamtam.dest", "DestOrchestratorId", base.DEC_HEX),
-    crc = ProtoField.uint8("tamtam.crc", "Integrity (CRC-8)", base.HEX),
-    crc_status = ProtoField.uint8("tamtam.crc.status", "CRC-8 status", base.DEC, CHECKSUM_VS),
-    crc_computed = ProtoField.uint8("tamtam.crc.computed", "Computed CRC-8", base.HEX),
-    used_len = ProtoField.uint16("tamtam.used_len", "UsedLen", base.DEC),
-    payload = ProtoField.bytes("tamtam.payload", "Payload"),
-    padding = ProtoField.bytes("tamtam.padding", "Padding"),
-    status = ProtoField.string("tamtam.status", "Status"),
-    trailing = ProtoField.bytes("tamtam.trailing", "Bytes after the frame"),
-}
-tamtam.fields = {
-    F.class, F.direction, F.size_id, F.flags, F.big, F.ack, F.priority, F.has_ext,
-    F.block_size, F.frame_length, F.channel, F.dest, F.crc, F.crc_status, F.crc_computed,
-    F.used_len, F.payload, F.padding, F.status, F.trailing,
-}
+local F = common.fields(tamtam, {
+    { "class", ProtoField.uint8("tamtam.class", "Class", base.HEX, CLASS_VS, 0xF0) },
+    { "direction", ProtoField.uint8("tamtam.direction", "Direction", base.HEX, DIRECTION_VS, 0x0F) },
+    { "size_id", ProtoField.uint8("tamtam.size_id", "SizeId", base.HEX, nil, 0xF0) },
+    { "flags", ProtoField.uint8("tamtam.flags", "Flags", base.HEX, nil, 0x0F) },
+    { "big", ProtoField.bool("tamtam.big", "BigMode", 8, { "Set (block doubled)", "Not set" }, FLAG_BIG) },
+    { "ack", ProtoField.bool("tamtam.ack", "AckRequested", 8, nil, FLAG_ACK) },
+    { "priority", ProtoField.bool("tamtam.priority", "Priority", 8, nil, FLAG_PRIORITY) },
+    { "has_ext", ProtoField.bool("tamtam.has_ext", "HasExt", 8, { "Set (roaming frame)", "Not set (local frame)" },
+        FLAG_EXT) },
+    { "block_size", ProtoField.uint16("tamtam.block_size", "Block size", base.DEC) },
+    { "frame_length", ProtoField.uint16("tamtam.frame_length", "Frame length", base.DEC) },
+    { "channel", ProtoField.uint8("tamtam.channel", "ChannelId", base.DEC) },
+    { "dest", ProtoField.uint16("tamtam.dest", "DestOrchestratorId", base.DEC_HEX) },
+    { "crc", ProtoField.uint8("tamtam.crc", "Integrity (CRC-8)", base.HEX) },
+    { "crc_status", ProtoField.uint8("tamtam.crc.status", "CRC-8 status", base.DEC, CHECKSUM_VS) },
+    { "crc_computed", ProtoField.uint8("tamtam.crc.computed", "Computed CRC-8", base.HEX) },
+    { "used_len", ProtoField.uint16("tamtam.used_len", "UsedLen", base.DEC) },
+    { "payload", ProtoField.bytes("tamtam.payload", "Payload") },
+    { "padding", ProtoField.bytes("tamtam.padding", "Padding") },
+    { "status", ProtoField.string("tamtam.status", "Status") },
+    { "trailing", ProtoField.bytes("tamtam.trailing", "Bytes after the frame") },
+})
 
 -- Invalid frames are protocol errors, not expert group MALFORMED: that group
 -- also marks the packet _ws.malformed, which is kept for dissector failures.
-local E = {
-    truncated = ProtoExpert.new("tamtam.truncated", ERR_TRUNCATED,
-        expert.group.PROTOCOL, expert.severity.ERROR),
-    used_len = ProtoExpert.new("tamtam.used_len_exceeds_block", ERR_USED_LEN,
-        expert.group.PROTOCOL, expert.severity.ERROR),
-    crc = ProtoExpert.new("tamtam.crc_mismatch", ERR_CRC,
-        expert.group.CHECKSUM, expert.severity.ERROR),
-    padding = ProtoExpert.new("tamtam.padding_nonzero", "Padding is not zero",
-        expert.group.PROTOCOL, expert.severity.NOTE),
-    class = ProtoExpert.new("tamtam.class_not_assigned", "Class is unassigned or reserved",
-        expert.group.PROTOCOL, expert.severity.NOTE),
-    direction = ProtoExpert.new("tamtam.direction_not_assigned", "Direction is unassigned or reserved",
-        expert.group.PROTOCOL, expert.severity.NOTE),
-    trailing = ProtoExpert.new("tamtam.trailing_bytes", "Bytes after the frame",
-        expert.group.PROTOCOL, expert.severity.WARN),
-}
-tamtam.experts = { E.truncated, E.used_len, E.crc, E.padding, E.class, E.direction, E.trailing }
+local E = common.experts(tamtam, {
+    { "truncated", "tamtam.truncated", ERR_TRUNCATED, "PROTOCOL", "ERROR" },
+    { "used_len", "tamtam.used_len_exceeds_block", ERR_USED_LEN, "PROTOCOL", "ERROR" },
+    { "crc", "tamtam.crc_mismatch", ERR_CRC, "CHECKSUM", "ERROR" },
+    { "padding", "tamtam.padding_nonzero", "Padding is not zero", "PROTOCOL", "NOTE" },
+    { "class", "tamtam.class_not_assigned", "Class is unassigned or reserved", "PROTOCOL", "NOTE" },
+    { "direction", "tamtam.direction_not_assigned", "Direction is unassigned or reserved", "PROTOCOL", "NOTE" },
+    { "trailing", "tamtam.trailing_bytes", "Bytes after the frame", "PROTOCOL", "WARN" },
+})
 
 ---------------------------------------------------------------------------
 -- Preferences
@@ -263,24 +199,13 @@ end
 -- lives in pinfo.private, which is fresh for every dissection of a packet.
 ---------------------------------------------------------------------------
 local PRIV_FRAMES = "tamtam_frames"
+local add_to_columns = common.add_to_columns
 
-local function add_to_columns(pinfo, summary)
-    local k = tonumber(pinfo.private[PRIV_FRAMES] or "0")
-    pinfo.private[PRIV_FRAMES] = tostring(k + 1)
-    if k == 0 then
-        pinfo.cols.protocol:set("TamTam")
-        pinfo.cols.info:set(summary)
-    else
-        pinfo.cols.info:append(" | " .. summary)
-    end
-end
-
-local function nibble_label(vs, v)
-    if vs[v] == UNASSIGNED then
-        return sformat("%s(0x%X)", UNASSIGNED, v)
-    end
-    return vs[v]
-end
+---------------------------------------------------------------------------
+-- Layers above: ChannelId -> dissector of the payload (of a valid frame).
+---------------------------------------------------------------------------
+local channel_table = common.layer_table("tamtam.channel", "TamTam ChannelId", ftypes.UINT8, tamtam)
+local dispatch = common.dispatch
 
 ---------------------------------------------------------------------------
 -- One frame
@@ -302,7 +227,7 @@ local function dissect_frame(tvb, pinfo, tree)
     local ti = tree:add(tamtam, tvb(0, occupied))
     local summary, flag_text = {}, nil
 
-    local cls, dir
+    local cls, dir, channel
     if n >= 1 then
         local b0 = tvb(0, 1):uint()
         cls, dir = rshift(b0, 4), band(b0, 0x0F)
@@ -339,8 +264,9 @@ local function dissect_frame(tvb, pinfo, tree)
         ti:add(F.block_size, block):set_generated()
         ti:add(F.frame_length, flen):set_generated()
         if n >= 3 then
+            channel = tvb(2, 1):uint()
             ti:add(F.channel, tvb(2, 1))
-            summary[#summary + 1] = "ch=" .. tvb(2, 1):uint()
+            summary[#summary + 1] = "ch=" .. channel
         end
         if ext and n >= 5 then
             ti:add(F.dest, tvb(3, 2))
@@ -430,15 +356,17 @@ local function dissect_frame(tvb, pinfo, tree)
     end
     local text = table.concat(summary, " ")
     ti:append_text(", " .. text)
-    add_to_columns(pinfo, text)
+    add_to_columns(pinfo, PRIV_FRAMES, "TamTam", text)
+    if status == STATUS_OK then
+        dispatch(channel_table, channel, tvb, fixed, used_len, pinfo, tree)
+    end
     return occupied, status
 end
 
 ---------------------------------------------------------------------------
 -- Transports
 ---------------------------------------------------------------------------
--- pinfo.port_type values (epan/address.h port_type; not exported to Lua).
-local PT_TCP, PT_UDP = 2, 3
+local PT_TCP, PT_UDP = common.PT_TCP, common.PT_UDP
 
 local function pdu_length(tvb, pinfo, offset)
     return (frame_length(tvb(offset + 1, 1):uint()))
@@ -463,55 +391,15 @@ end
 
 function tamtam.dissector(tvb, pinfo, tree)
     if pinfo.port_type == PT_TCP then
-        dissect_tcp_pdus(tvb, tree, 2, pdu_length, dissect_pdu)
-        return tvb:len()
+        return common.tcp_pdus(tvb, tree, 2, pdu_length, dissect_pdu)
     end
     return dissect_datagram(tvb, pinfo, tree)
 end
 
-local tcp_table = DissectorTable.get("tcp.port")
-local udp_table = DissectorTable.get("udp.port")
-tcp_table:add_for_decode_as(tamtam)
-udp_table:add_for_decode_as(tamtam)
-
--- Parses a port range preference ("4774,39090-39110") into {lo, hi} pairs.
-local function parse_ranges(text)
-    local out = {}
-    for part in text:gmatch("[^,%s]+") do
-        local lo, hi = part:match("^(%d+)%-(%d+)$")
-        lo = tonumber(lo or part)
-        if lo then
-            out[#out + 1] = { lo, tonumber(hi) or lo }
-        end
-    end
-    return out
-end
-
-local function in_ranges(ranges, port)
-    for _, r in ipairs(ranges) do
-        if port >= r[1] and port <= r[2] then
-            return true
-        end
-    end
-    return false
-end
-
-local registered = { tcp = "", udp = "" }
-local udp_ranges = {}
+local ports = common.ports(tamtam)
+local in_ranges = common.in_ranges
 local function register_ports()
-    local want = { tcp = tostring(tamtam.prefs.tcp_ports), udp = tostring(tamtam.prefs.udp_ports) }
-    for transport, dt in pairs({ tcp = tcp_table, udp = udp_table }) do
-        if want[transport] ~= registered[transport] then
-            if registered[transport] ~= "" then
-                dt:remove(registered[transport], tamtam)
-            end
-            if want[transport] ~= "" then
-                dt:add(want[transport], tamtam)
-            end
-            registered[transport] = want[transport]
-        end
-    end
-    udp_ranges = parse_ranges(registered.udp)
+    ports:update(tamtam.prefs.tcp_ports, tamtam.prefs.udp_ports)
 end
 register_ports()
 
@@ -528,7 +416,7 @@ function empty_udp.dissector(tvb, pinfo, tree)
     local lengths = { fx_udp_length() }
     local udp_len = lengths[#lengths]
     if udp_len and udp_len.value == 8
-        and (in_ranges(udp_ranges, pinfo.dst_port) or in_ranges(udp_ranges, pinfo.src_port)) then
+        and (in_ranges(ports.ranges.udp, pinfo.dst_port) or in_ranges(ports.ranges.udp, pinfo.src_port)) then
         dissect_frame(tvb:range(udp_len.offset + 4, 0):tvb(), pinfo, tree)
     end
 end
@@ -569,14 +457,7 @@ local function scan_frames(tvb)
     return count, pos == n
 end
 
-local function conversation_key(pinfo)
-    local a = tostring(pinfo.src) .. "|" .. pinfo.src_port
-    local b = tostring(pinfo.dst) .. "|" .. pinfo.dst_port
-    if a > b then
-        a, b = b, a
-    end
-    return pinfo.port_type .. "|" .. a .. "|" .. b
-end
+local conversation_key = common.conversation_key
 
 local function heuristic(tvb, pinfo, tree, datagram)
     if not tamtam.prefs.heuristic or tvb:len() < 2 then

@@ -9,6 +9,8 @@ import tempfile
 
 import ttshark as t
 
+COMMON = os.path.join(os.path.dirname(os.path.abspath(t.LUA)), "tamtam_common.lua")
+
 EXPERTS = ["tamtam.truncated", "tamtam.used_len_exceeds_block", "tamtam.crc_mismatch",
            "tamtam.padding_nonzero", "tamtam.class_not_assigned", "tamtam.direction_not_assigned"]
 # spec 3.1 and 12.5
@@ -52,6 +54,8 @@ def main():
     # A wrong catalogue row must stop the plugin from loading, loudly.
     src = open(t.LUA).read()
     with tempfile.TemporaryDirectory(prefix="tt-load-") as tmp:
+        # The modified copies load the shared helpers from beside them.
+        shutil.copy(COMMON, os.path.join(tmp, "tamtam_common.lua"))
         for what, old, new, variant in [
                 ("check value", "check = 0xD0 }", "check = 0xD1 }", "CRC-8/ROHC"),
                 ("polynomial", 'name = "CRC-8/CDMA2000", poly = 0x9B', 'name = "CRC-8/CDMA2000", poly = 0x9A',
@@ -82,6 +86,25 @@ def main():
         except t.TsharkError as e:
             c.check("_ws.lua.error" in str(e), "JSON reader names the Lua error: %s" % e)
         c.equal(t.problems(pcap), [], "the real plugin: no problem on the same capture")
+
+    # The helpers loaded as a plugin (as Wireshark loads every .lua file of
+    # its plugin folder) register nothing; loaded after tamtam.lua, nothing
+    # changes either.
+    protos = t.run_tshark([], glossary="protocols", lua=COMMON)
+    c.check("\ttamtam\t" not in protos, "tamtam_common.lua alone registers no protocol")
+    with tempfile.TemporaryDirectory(prefix="tt-load-") as tmp:
+        pcap = os.path.join(tmp, "one.pcap")
+        t.udp_capture(pcap, [bytes.fromhex("20100710000301020300000000000000000000000000")])
+        out = t.run_tshark(["-X", "lua_script:" + COMMON, "-r", pcap, "-T", "fields",
+                            "-e", "tamtam.status"])
+        c.equal(out.strip(), "ok", "tamtam_common.lua loaded once more after tamtam.lua")
+        lone = os.path.join(tmp, "tamtam.lua")
+        shutil.copy(t.LUA, lone)
+        try:
+            t.run_tshark([], glossary="protocols", lua=lone)
+            c.check(False, "tamtam.lua without tamtam_common.lua beside it must fail the load")
+        except t.TsharkError as e:
+            c.check("tamtam_common.lua" in str(e), "the load error names tamtam_common.lua: %s" % e)
     c.done()
 
 
