@@ -77,7 +77,7 @@ static void fill_pool(pooled *pool)
             pay + next_rand() % 64, used);
         pool[i].bad = next_rand() % 100 == 0;
         if (pool[i].bad)
-            pool[i].b[(flags & TT_FLAG_EXT) ? 5 : 3] ^= 0x5A;
+            pool[i].b[tt_crc_offset(pool[i].b, pool[i].n)] ^= 0x5A;
     }
 }
 

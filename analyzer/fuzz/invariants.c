@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dec_tamtam.h"
 #include "invariants.h"
 
 void fz_fail(const char *what, const char *file, int line)
@@ -425,7 +426,7 @@ uint64_t fz_conn_bound(const an_engine_cfg *cfg, uint32_t caplen)
     uint64_t held = (uint64_t)AN_UDP_HELD_MAX * (caplen + 128u);
     if (cfg->keep_packets)
         flow += cfg->keep_bytes;
-    return sizeof(an_conn) + 2 * flow + held;
+    return sizeof(an_conn) + an_decoder_tamtam.state_size + 2 * flow + held;
 }
 
 void fz_check_mem(const an_engine *e, const an_engine_cfg *cfg,

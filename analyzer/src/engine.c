@@ -1,4 +1,5 @@
-/* The analyzer's core: connections, reassembly routing, UDP, eviction. */
+/* The analyzer's core: connections, reassembly, routing to decoders,
+ * eviction. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,20 +7,12 @@
 
 #include "engine.h"
 
-/* A UDP datagram held while the heuristic or --crc auto decides. */
-typedef struct an_held {
-    struct an_held *next;
-    uint8_t dir;
-    uint64_t ts_us;
-    struct pcap_pkthdr h;
-    uint32_t poff, plen, pcap; /* payload: offset in pkt, length, captured */
-    uint8_t pkt[];
-} an_held;
-
 struct an_engine {
     const an_engine_cfg *cfg;
     const an_sink *sink;
-    an_framer_cfg fcfg;
+    an_decoder_use uses[AN_DECODERS_MAX];
+    void *inst[AN_DECODERS_MAX]; /* what each decoder's create() returned */
+    unsigned nuses;
     an_reasm_limits rlim;
     an_conn **buckets;
     uint32_t nbuckets, nconns;
@@ -77,59 +70,133 @@ static an_engine *eng_of(const an_flow *fl)
     return fl->conn->eng;
 }
 
-/* ---- counting ----------------------------------------------------------- */
-
-static void count_channel(an_engine *e, an_flow *fl, uint8_t ch)
+const char *an_flow_protocol(const an_flow *fl)
 {
-    if (fl->chan_all) {
-        fl->chan_all[ch]++;
-        return;
-    }
-    for (uint16_t i = 0; i < fl->nchan; i++) {
-        if (fl->chan[i].channel == ch) {
-            fl->chan[i].frames++;
-            return;
-        }
-    }
-    if (fl->nchan < AN_CHAN_SPARSE) {
-        fl->chan[fl->nchan].channel = ch;
-        fl->chan[fl->nchan].frames = 1;
-        fl->nchan++;
-        return;
-    }
-    fl->chan_all = calloc(256, sizeof *fl->chan_all);
-    if (!fl->chan_all)
-        return; /* out of memory: this flow's channel table stays partial */
-    e->mem_used += 256 * sizeof *fl->chan_all;
-    for (uint16_t i = 0; i < fl->nchan; i++)
-        fl->chan_all[fl->chan[i].channel] = fl->chan[i].frames;
-    fl->chan_all[ch]++;
+    return fl->conn->dec ? fl->conn->dec->name : "-";
 }
 
-/* The per-channel counts of a flow, as 256 counters. */
-void an_flow_channels(const an_flow *fl, uint64_t out[256])
+/* ---- for decoders ------------------------------------------------------- */
+
+void *an_conn_dstate(const an_conn *c)
 {
-    if (fl->chan_all) {
-        memcpy(out, fl->chan_all, 256 * sizeof *out);
-        return;
-    }
-    memset(out, 0, 256 * sizeof *out);
-    for (uint16_t i = 0; i < fl->nchan; i++)
-        out[fl->chan[i].channel] = fl->chan[i].frames;
+    return c->dstate;
 }
 
-/* Counts one frame and hands it to the sink (unless -c already stopped). */
-static void deliver_frame(an_engine *e, an_flow *fl, int status, uint64_t off,
-                          const tt_frame *f, size_t len)
+void *an_conn_instance(const an_conn *c)
 {
+    return c->eng->inst[c->dec_idx];
+}
+
+uint64_t *an_conn_mem_counter(an_conn *c)
+{
+    return &c->eng->mem_used;
+}
+
+const an_engine_cfg *an_conn_cfg(const an_conn *c)
+{
+    return c->eng->cfg;
+}
+
+bool an_conn_stopped(const an_conn *c)
+{
+    return c->eng->stop;
+}
+
+void an_conn_no_memory(an_conn *c)
+{
+    c->eng->t.no_memory++;
+}
+
+void an_conn_verdict(an_flow *fl, bool yes)
+{
+    an_conn *c = fl->conn;
+    if (c->claimed)
+        return;
+    if (yes) {
+        c->claimed = true;
+        c->probing = false;
+    } else {
+        c->dismissed = true;
+    }
+}
+
+an_current an_conn_current(const an_conn *c)
+{
+    const an_engine *e = c->eng;
+    return (an_current){e->cur_h, e->cur_data, e->ts_us};
+}
+
+void an_conn_set_current(an_conn *c, an_current cur)
+{
+    an_engine *e = c->eng;
+    e->cur_h = cur.h;
+    e->cur_data = cur.data;
+    e->ts_us = cur.ts_us;
+}
+
+void an_emit_frame(an_flow *fl, int status, uint64_t off, const tt_frame *f,
+                   size_t len)
+{
+    an_engine *e = eng_of(fl);
+    if (!e->stop && e->sink->frame)
+        e->sink->frame(e->sink->ctx, fl, e->ts_us, status, off, f, len);
+}
+
+void an_emit_record(an_flow *fl, const an_record *r)
+{
+    an_engine *e = eng_of(fl);
     if (e->stop)
         return;
-    fl->c.frames++;
-    fl->c.status[an_status_index(status)]++;
-    fl->c.cls[f->cls & 15]++;
-    count_channel(e, fl, f->channel);
-    if (e->sink->frame)
-        e->sink->frame(e->sink->ctx, fl, e->ts_us, status, off, f, len);
+    fl->c.records++;
+    fl->c.bad += !r->ok;
+    if (e->sink->record)
+        e->sink->record(e->sink->ctx, fl, e->ts_us, r);
+}
+
+void an_emit_resync(an_flow *fl, uint64_t off, uint64_t skipped)
+{
+    an_engine *e = eng_of(fl);
+    if (e->stop)
+        return;
+    fl->c.resyncs++;
+    fl->c.unsynced_bytes += skipped;
+    e->sink->resync(e->sink->ctx, fl, e->ts_us, off, skipped);
+}
+
+void an_emit_unsynced(an_flow *fl, uint64_t off, uint64_t n)
+{
+    an_engine *e = eng_of(fl);
+    if (e->stop)
+        return;
+    fl->c.unsynced_bytes += n;
+    e->sink->unsynced(e->sink->ctx, fl, e->ts_us, off, n);
+}
+
+void an_emit_crc(an_flow *fl, int crc)
+{
+    an_engine *e = eng_of(fl);
+    if (!e->stop)
+        e->sink->crc(e->sink->ctx, fl, e->ts_us, crc);
+}
+
+void an_emit_trailing(an_flow *fl, uint64_t n)
+{
+    an_engine *e = eng_of(fl);
+    if (e->stop)
+        return;
+    fl->c.trailing++;
+    fl->c.trailing_bytes += n;
+    e->sink->trailing(e->sink->ctx, fl, e->ts_us, n);
+}
+
+void an_emit_gap(an_flow *fl, uint64_t off, uint64_t n, an_gap_reason why)
+{
+    an_engine *e = eng_of(fl);
+    if (e->stop)
+        return;
+    fl->c.gaps++;
+    fl->c.gap_bytes += n;
+    e->sink->gap(e->sink->ctx, fl, e->ts_us, off, n, why);
 }
 
 static void add_counts(an_counts *t, const an_counts *c)
@@ -145,6 +212,8 @@ static void add_counts(an_counts *t, const an_counts *c)
         t->status[i] += c->status[i];
     for (int i = 0; i < 16; i++)
         t->cls[i] += c->cls[i];
+    t->records += c->records;
+    t->bad += c->bad;
     t->packets += c->packets;
     t->bytes += c->bytes;
     t->gaps += c->gaps;
@@ -160,93 +229,33 @@ static void add_counts(an_counts *t, const an_counts *c)
     t->trailing_bytes += c->trailing_bytes;
 }
 
-/* ---- reassembler and framer callbacks (ctx: the an_flow) ---------------- */
+/* ---- reassembler callbacks (ctx: the an_flow) ---------------------------- */
 
 static void on_data(void *ctx, uint64_t off, const uint8_t *p, size_t n)
 {
     an_flow *fl = ctx;
     fl->c.bytes += n;
-    an_framer_data(&fl->framer, off, p, n);
+    fl->conn->dec->data(fl, off, p, n);
 }
 
 static void on_gap(void *ctx, uint64_t off, uint64_t n, an_gap_reason why)
 {
     an_flow *fl = ctx;
-    an_engine *e = eng_of(fl);
-    an_framer_gap(&fl->framer, off, n);
-    if (!fl->conn->tamtam || e->stop)
-        return;
-    fl->c.gaps++;
-    fl->c.gap_bytes += n;
-    e->sink->gap(e->sink->ctx, fl, e->ts_us, off, n, why);
+    fl->conn->dec->gap(fl, off, n);
+    if (fl->conn->claimed)
+        an_emit_gap(fl, off, n, why);
 }
 
 static void on_conflict(void *ctx, uint64_t off, uint64_t n)
 {
     an_flow *fl = ctx;
     an_engine *e = eng_of(fl);
-    if (!fl->conn->tamtam || e->stop)
+    if (!fl->conn->claimed || e->stop)
         return;
     e->sink->conflict(e->sink->ctx, fl, e->ts_us, off, n);
 }
 
-static void on_frame(void *ctx, int status, uint64_t off, const tt_frame *f,
-                     size_t len)
-{
-    an_flow *fl = ctx;
-    deliver_frame(eng_of(fl), fl, status, off, f, len);
-}
-
-static void on_resync(void *ctx, uint64_t off, uint64_t skipped)
-{
-    an_flow *fl = ctx;
-    an_engine *e = eng_of(fl);
-    if (e->stop)
-        return;
-    fl->c.resyncs++;
-    fl->c.unsynced_bytes += skipped;
-    e->sink->resync(e->sink->ctx, fl, e->ts_us, off, skipped);
-}
-
-static void on_unsynced(void *ctx, uint64_t off, uint64_t n)
-{
-    an_flow *fl = ctx;
-    an_engine *e = eng_of(fl);
-    if (e->stop)
-        return;
-    fl->c.unsynced_bytes += n;
-    e->sink->unsynced(e->sink->ctx, fl, e->ts_us, off, n);
-}
-
-static void on_crc(void *ctx, int crc)
-{
-    an_flow *fl = ctx;
-    an_engine *e = eng_of(fl);
-    fl->crc_seen = crc;
-    if (!e->stop)
-        e->sink->crc(e->sink->ctx, fl, e->ts_us, crc);
-}
-
-static void on_verdict(void *ctx, bool tamtam)
-{
-    an_flow *fl = ctx;
-    an_conn *c = fl->conn;
-    if (tamtam) {
-        if (!c->tamtam) {
-            c->tamtam = true;
-            c->probing = false;
-            an_framer_confirm(&c->flow[1 - fl->idx].framer);
-        }
-    } else {
-        c->gave_up |= (uint8_t)(1u << fl->idx);
-        if (c->gave_up == 3 && !c->tamtam)
-            c->dismissed = true;
-    }
-}
-
 static const an_reasm_ops reasm_ops = {on_data, on_gap, on_conflict};
-static const an_framer_ops framer_ops = {on_frame, on_resync, on_unsynced,
-                                         on_crc, on_verdict};
 
 /* ---- connections -------------------------------------------------------- */
 
@@ -265,26 +274,71 @@ static void ep_bytes(uint8_t out[18], const uint8_t *addr, uint16_t port)
     out[17] = (uint8_t)port;
 }
 
-static bool port_listed(const an_engine *e, uint16_t port)
+static bool in_ports(const uint8_t *ports, uint16_t port)
 {
-    return e->cfg->ports[port >> 3] & (1u << (port & 7));
+    return ports && (ports[port >> 3] & (1u << (port & 7)));
+}
+
+/* The index of the first decoder claiming `port`, or -1. */
+static int port_decoder(const an_engine *e, uint16_t port)
+{
+    for (unsigned i = 0; i < e->nuses; i++)
+        if (in_ports(e->uses[i].ports, port))
+            return (int)i;
+    return -1;
+}
+
+/* The decoder of a new connection: by port, the source's first (the
+ * table's order decides between decoders), or the first with a heuristic
+ * (probing). Returns -1 when none takes it. */
+static int pick_decoder(const an_engine *e, const an_packet *p, bool *probing)
+{
+    int a = port_decoder(e, p->sport), b = port_decoder(e, p->dport);
+    *probing = false;
+    if (a >= 0 || b >= 0)
+        return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+    if (!e->cfg->heuristic)
+        return -1;
+    for (unsigned i = 0; i < e->nuses; i++) {
+        if (e->uses[i].dec->heuristic) {
+            *probing = true;
+            return (int)i;
+        }
+    }
+    return -1;
 }
 
 /* Fills a fresh (zeroed) connection from its first packet. Flow 0 is the
- * packet's sender, or its receiver when the packet answers a SYN. */
-static void conn_setup(an_engine *e, an_conn *c, const an_packet *p)
+ * packet's sender, or its receiver when the packet answers a SYN. Returns
+ * false when no decoder takes it or its state cannot be allocated (counted
+ * in no_memory). */
+static bool conn_setup(an_engine *e, an_conn *c, const an_packet *p)
 {
     bool swap = p->proto == AN_PROTO_TCP &&
                 (p->tcp_flags & (AN_TCP_SYN | AN_TCP_ACK)) ==
                     (AN_TCP_SYN | AN_TCP_ACK);
     const uint8_t *a0 = swap ? p->dst : p->src, *a1 = swap ? p->src : p->dst;
     uint16_t p0 = swap ? p->dport : p->sport, p1 = swap ? p->sport : p->dport;
+    bool probing;
+    int di = pick_decoder(e, p, &probing);
+    c->state = AN_CONN_DONE;
+    c->dec = NULL;
+    c->dstate = NULL;
+    if (di < 0)
+        return false;
+    const an_decoder *dec = e->uses[di].dec;
+    c->dstate = calloc(1, dec->state_size ? dec->state_size : 1);
+    if (!c->dstate) {
+        e->t.no_memory++;
+        return false;
+    }
+    e->mem_used += dec->state_size;
+    c->dec = dec;
+    c->dec_idx = (uint8_t)di;
     c->state = AN_CONN_ACTIVE;
-    c->tamtam = port_listed(e, p->sport) || port_listed(e, p->dport);
-    c->probing = !c->tamtam;
+    c->claimed = !probing;
+    c->probing = probing;
     c->dismissed = false;
-    c->gave_up = 0;
-    c->udp_crc = e->cfg->crc;
     ep_bytes(c->src0, a0, p0);
     c->port[0] = p0;
     c->port[1] = p1;
@@ -295,43 +349,28 @@ static void conn_setup(an_engine *e, an_conn *c, const an_packet *p)
         memset(fl, 0, sizeof *fl);
         fl->conn = c;
         fl->idx = (uint8_t)d;
-        fl->crc_seen = e->cfg->crc;
-        if (c->proto == AN_PROTO_TCP) {
+        if (c->proto == AN_PROTO_TCP)
             an_reasm_init(&fl->reasm, &e->rlim, &reasm_ops, fl);
-            an_framer_init(&fl->framer, &e->fcfg, &framer_ops, fl,
-                           c->probing);
-        }
     }
-}
-
-static void held_free(an_engine *e, an_conn *c)
-{
-    while (c->held) {
-        an_held *h = c->held;
-        c->held = h->next;
-        e->mem_used -= sizeof *h + h->h.caplen;
-        free(h);
-    }
-    c->nheld = 0;
+    dec->open(c, probing);
+    return true;
 }
 
 /* Frees every buffer of a connection; it stays in the table, DONE. */
 static void conn_release(an_engine *e, an_conn *c)
 {
+    if (c->dec) {
+        c->dec->close(c);
+        e->mem_used -= c->dec->state_size;
+    }
+    free(c->dstate);
+    c->dstate = NULL;
     for (int d = 0; d < 2; d++) {
         an_flow *fl = &c->flow[d];
-        if (c->proto == AN_PROTO_TCP) {
+        if (c->proto == AN_PROTO_TCP)
             an_reasm_free(&fl->reasm);
-            an_framer_free(&fl->framer);
-        }
-        if (fl->chan_all)
-            e->mem_used -= 256 * sizeof *fl->chan_all;
-        free(fl->chan_all);
-        fl->chan_all = NULL;
-        fl->nchan = 0;
         an_pktlog_free(&fl->log, &e->mem_used);
     }
-    held_free(e, c);
     c->state = AN_CONN_DONE;
 }
 
@@ -370,8 +409,6 @@ static void lru_push_tail(an_engine *e, an_conn *c)
     e->lru_tail = c;
 }
 
-static void udp_settle(an_engine *e, an_conn *c, bool final);
-
 static an_gap_reason gap_reason(an_end_reason why)
 {
     switch (why) {
@@ -387,28 +424,26 @@ static an_gap_reason gap_reason(an_end_reason why)
 }
 
 /* Ends a connection: with `flush`, holes are declared lost and pending
- * frames reported; then one flow line per flow that carried TamTam, the
- * totals, and the buffers are freed. */
+ * records reported; then one flow line per flow that carried the protocol,
+ * the totals, and the buffers are freed. */
 static void conn_finish(an_engine *e, an_conn *c, an_end_reason why,
                         bool flush)
 {
     if (c->state == AN_CONN_DONE)
         return;
     if (flush) {
-        if (c->proto == AN_PROTO_TCP) {
-            for (int d = 0; d < 2; d++) {
+        for (int d = 0; d < 2; d++) {
+            if (c->proto == AN_PROTO_TCP)
                 an_reasm_flush(&c->flow[d].reasm, gap_reason(why));
-                an_framer_end(&c->flow[d].framer);
-            }
-        } else {
-            udp_settle(e, c, true);
+            c->dec->end(&c->flow[d]);
         }
     }
-    if (c->tamtam) {
+    if (c->claimed) {
         for (int d = 0; d < 2; d++) {
             an_flow *fl = &c->flow[d];
-            /* A direction that only acknowledged carried no TamTam. */
-            if (!fl->c.bytes && !fl->c.frames && !fl->c.gaps)
+            /* A direction that only acknowledged carried no protocol. */
+            if (!fl->c.bytes && !fl->c.frames && !fl->c.records &&
+                !fl->c.gaps)
                 continue;
             if (c->proto == AN_PROTO_TCP) {
                 fl->c.retrans_segs = fl->reasm.retrans_segs;
@@ -419,14 +454,10 @@ static void conn_finish(an_engine *e, an_conn *c, an_end_reason why,
             }
             e->sink->flow_end(e->sink->ctx, fl, e->ts_us, why);
             add_counts(&e->t.c, &fl->c);
-            uint64_t ch[256];
-            an_flow_channels(fl, ch);
-            for (int i = 0; i < 256; i++)
-                e->t.channel[i] += ch[i];
-            if (fl->c.frames)
-                e->t.crc_seen |= fl->crc_seen == AN_CRC_AUTO
-                                     ? 1u << 31
-                                     : 1u << fl->crc_seen;
+            if (c->dec->account)
+                c->dec->account(fl, &e->t);
+            e->t.by_decoder[c->dec_idx].flows++;
+            e->t.by_decoder[c->dec_idx].units += fl->c.frames + fl->c.records;
             e->t.flows++;
         }
     } else if (c->probing || c->dismissed) {
@@ -531,15 +562,20 @@ static an_conn *conn_new(an_engine *e, const uint8_t key[40], uint32_t h,
     while (e->nconns >= e->cfg->max_flows && evict_one(e, NULL))
         ;
     an_conn *c = calloc(1, sizeof *c);
-    if (!c)
+    if (!c) {
+        e->t.no_memory++;
         return NULL;
-    e->mem_used += sizeof *c;
+    }
     c->eng = e;
     memcpy(c->key, key, 40);
     c->hash = h;
     c->proto = p->proto;
     c->ipver = p->ipver;
-    conn_setup(e, c, p);
+    if (!conn_setup(e, c, p)) {
+        free(c);
+        return NULL;
+    }
+    e->mem_used += sizeof *c;
     if (e->nconns >= e->nbuckets)
         table_grow(e);
     c->hnext = e->buckets[h & (e->nbuckets - 1)];
@@ -550,13 +586,16 @@ static an_conn *conn_new(an_engine *e, const uint8_t key[40], uint32_t h,
     return c;
 }
 
-/* The same addresses now carry a new connection. */
-static void conn_restart(an_engine *e, an_conn *c, const an_packet *p)
+/* The same addresses now carry a new connection. Returns false when it
+ * cannot be set up (no memory): the connection stays finished. */
+static bool conn_restart(an_engine *e, an_conn *c, const an_packet *p)
 {
     if (c->state == AN_CONN_ACTIVE)
         conn_finish(e, c, AN_END_RESTARTED, true);
-    conn_setup(e, c, p);
+    if (!conn_setup(e, c, p))
+        return false;
     e->t.connections++;
+    return true;
 }
 
 static int flow_index(const an_conn *c, const an_packet *p)
@@ -593,7 +632,8 @@ static void tcp_packet(an_engine *e, an_conn *c, int d, const an_packet *p)
     if (fl_syn == AN_TCP_SYN &&
         (c->flow[0].reasm.started || c->flow[1].reasm.started) &&
         !(fl->reasm.syn_seen && fl->reasm.isn == p->seq)) {
-        conn_restart(e, c, p);
+        if (!conn_restart(e, c, p))
+            return;
         d = flow_index(c, p);
         fl = &c->flow[d];
         fl->c.packets++;
@@ -601,12 +641,13 @@ static void tcp_packet(an_engine *e, an_conn *c, int d, const an_packet *p)
     }
     for (int attempt = 0; attempt < 2; attempt++) {
         if ((p->tcp_flags & AN_TCP_SYN) && !fl->reasm.started)
-            fl->framer.start_aligned = true;
+            c->dec->stream_start(fl);
         keep_packet(e, fl, p);
         if (an_reasm_segment(&fl->reasm, p->seq, p->tcp_flags, p->payload,
                              p->len, p->cap) == AN_REASM_OK)
             break;
-        conn_restart(e, c, p);
+        if (!conn_restart(e, c, p))
+            return;
         d = flow_index(c, p);
         fl = &c->flow[d];
         fl->c.packets++;
@@ -616,149 +657,12 @@ static void tcp_packet(an_engine *e, an_conn *c, int d, const an_packet *p)
         an_reasm_ack(&c->flow[1 - d].reasm, p->ack);
     if (c->state != AN_CONN_ACTIVE)
         return;
-    for (int i = 0; i < 2 && e->cfg->keep_packets; i++)
-        an_pktlog_trim(&c->flow[i].log,
-                       an_framer_needed_from(&c->flow[i].framer),
+    for (int i = 0; i < 2 && e->cfg->keep_packets && c->dec->needed_from;
+         i++)
+        an_pktlog_trim(&c->flow[i].log, c->dec->needed_from(&c->flow[i]),
                        &e->mem_used);
     if (c->flow[0].reasm.closed && c->flow[1].reasm.closed)
         conn_finish(e, c, AN_END_CLOSED, true);
-}
-
-/* ---- UDP ---------------------------------------------------------------- */
-
-static void udp_decode(an_engine *e, an_flow *fl, const uint8_t *p,
-                       uint32_t len, uint32_t cap)
-{
-    tt_frame f;
-    fl->c.bytes += len;
-    int r = tt_decode(p, cap, (tt_crc)fl->conn->udp_crc, &f);
-    size_t seen = r > 0 ? (size_t)r
-                        : (f.frame_len && f.frame_len < cap ? f.frame_len : cap);
-    deliver_frame(e, fl, r < 0 ? r : 0, 0, &f, seen);
-    if (e->stop)
-        return;
-    if (cap < len) {
-        fl->c.gaps++;
-        fl->c.gap_bytes += len - cap;
-        e->sink->gap(e->sink->ctx, fl, e->ts_us, cap, len - cap,
-                     AN_GAP_SNAPLEN);
-    }
-    if (r != TT_ERR_TRUNCATED && f.frame_len && len > f.frame_len) {
-        fl->c.trailing++;
-        fl->c.trailing_bytes += len - f.frame_len;
-        e->sink->trailing(e->sink->ctx, fl, e->ts_us, len - f.frame_len);
-    }
-}
-
-static bool zero6(const uint8_t *p, uint32_t cap)
-{
-    return cap >= 6 && !(p[0] | p[1] | p[2] | p[3] | p[4] | p[5]);
-}
-
-/* Decides, over the held datagrams, whether the connection is TamTam
- * (heuristic) and which variant it uses (--crc auto); then decodes them. */
-static void udp_settle(an_engine *e, an_conn *c, bool final)
-{
-    if (!c->held)
-        return;
-    unsigned strict[TT_CRC_COUNT] = {0}, valid[TT_CRC_COUNT] = {0};
-    bool bad[TT_CRC_COUNT] = {false};
-    unsigned nonzero = 0, run = e->cfg->run;
-    int v0 = c->udp_crc == AN_CRC_AUTO ? 0 : c->udp_crc;
-    int v1 = c->udp_crc == AN_CRC_AUTO ? TT_CRC_COUNT - 1 : c->udp_crc;
-    for (an_held *h = c->held; h; h = h->next) {
-        const uint8_t *p = h->pkt + h->poff;
-        if (h->pcap == 6 && h->plen == 6 && zero6(p, 6))
-            continue; /* a zero frame: valid, but proves nothing */
-        nonzero++;
-        for (int v = v0; v <= v1; v++) {
-            tt_frame f;
-            int r = tt_decode(p, h->pcap, (tt_crc)v, &f);
-            valid[v] += r > 0;
-            /* As evidence a datagram must be exactly one valid frame. */
-            if (r > 0 && (uint32_t)r == h->plen)
-                strict[v]++;
-            else
-                bad[v] = true;
-        }
-    }
-    bool force = final || c->nheld >= AN_UDP_HELD_MAX;
-    int pick = AN_CRC_AUTO;
-    if (c->probing) {
-        unsigned need = final ? 2 : run;
-        bool any_hope = false;
-        for (int v = v0; v <= v1 && pick == AN_CRC_AUTO; v++) {
-            if (!bad[v] && strict[v] >= need)
-                pick = v;
-            any_hope |= !bad[v];
-        }
-        if (pick == AN_CRC_AUTO) {
-            if (!any_hope || force) {
-                c->dismissed = true;
-                held_free(e, c);
-            }
-            return;
-        }
-        c->tamtam = true;
-        c->probing = false;
-    } else {
-        int best = v0;
-        for (int v = v0; v <= v1; v++)
-            if (valid[v] > valid[best])
-                best = v;
-        if (valid[best] < run && nonzero < 2 * run && !force)
-            return;
-        pick = valid[best] ? best : AN_CRC_AUTO;
-    }
-    if (c->udp_crc == AN_CRC_AUTO) {
-        c->udp_crc = pick == AN_CRC_AUTO ? TT_CRC_DEFAULT : pick;
-        for (int d = 0; d < 2; d++) {
-            c->flow[d].crc_seen = pick;
-            if (c->flow[d].c.packets && !e->stop)
-                e->sink->crc(e->sink->ctx, &c->flow[d], e->ts_us, pick);
-        }
-    }
-    /* Decode the held datagrams as if they were arriving now. */
-    const struct pcap_pkthdr *save_h = e->cur_h;
-    const uint8_t *save_data = e->cur_data;
-    uint64_t save_ts = e->ts_us;
-    for (an_held *h = c->held; h; h = h->next) {
-        e->cur_h = &h->h;
-        e->cur_data = h->pkt;
-        e->ts_us = h->ts_us;
-        udp_decode(e, &c->flow[h->dir], h->pkt + h->poff, h->plen, h->pcap);
-    }
-    e->cur_h = save_h;
-    e->cur_data = save_data;
-    e->ts_us = save_ts;
-    held_free(e, c);
-}
-
-static void udp_packet(an_engine *e, an_conn *c, int d, const an_packet *p)
-{
-    if (c->tamtam && c->udp_crc != AN_CRC_AUTO) {
-        udp_decode(e, &c->flow[d], p->payload, p->len, p->cap);
-        return;
-    }
-    const struct pcap_pkthdr *ph = e->cur_h;
-    an_held *h = malloc(sizeof *h + ph->caplen);
-    if (!h)
-        return; /* out of memory: the datagram is not analysed */
-    e->mem_used += sizeof *h + ph->caplen;
-    h->next = NULL;
-    h->dir = (uint8_t)d;
-    h->ts_us = e->ts_us;
-    h->h = *ph;
-    h->poff = (uint32_t)(p->payload - e->cur_data);
-    h->plen = p->len;
-    h->pcap = p->cap;
-    memcpy(h->pkt, e->cur_data, ph->caplen);
-    an_held **pp = &c->held;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = h;
-    c->nheld++;
-    udp_settle(e, c, false);
 }
 
 /* ---- packets ------------------------------------------------------------ */
@@ -782,8 +686,8 @@ void an_engine_packet(an_engine *e, int dlt, const struct pcap_pkthdr *h,
     }
     if (r != AN_PKT_OK)
         return;
-    if (!e->cfg->heuristic && !port_listed(e, p.sport) &&
-        !port_listed(e, p.dport))
+    if (!e->cfg->heuristic && port_decoder(e, p.sport) < 0 &&
+        port_decoder(e, p.dport) < 0)
         return;
     uint8_t key[40];
     make_key(&p, key);
@@ -804,11 +708,12 @@ void an_engine_packet(an_engine *e, int dlt, const struct pcap_pkthdr *h,
             return;
     } else if (c->state == AN_CONN_DONE) {
         if (tcp && (p.tcp_flags & (AN_TCP_SYN | AN_TCP_ACK)) == AN_TCP_SYN) {
-            conn_restart(e, c, &p);
+            if (!conn_restart(e, c, &p))
+                return;
         } else {
             /* A final ACK is expected; data or a FIN after the end is not.
              * Connections the heuristic dismissed are not TamTam at all. */
-            if (c->tamtam && (!tcp || p.len || (p.tcp_flags & AN_TCP_FIN)))
+            if (c->claimed && (!tcp || p.len || (p.tcp_flags & AN_TCP_FIN)))
                 e->t.late_packets++;
             return;
         }
@@ -820,12 +725,12 @@ void an_engine_packet(an_engine *e, int dlt, const struct pcap_pkthdr *h,
         fl->c.first_us = e->ts_us;
     fl->c.packets++;
     fl->c.last_us = e->ts_us;
-    if (p.cap < p.len && c->tamtam)
+    if (p.cap < p.len && c->claimed)
         e->t.snaplen_truncated++;
     if (tcp)
         tcp_packet(e, c, d, &p);
     else
-        udp_packet(e, c, d, &p);
+        c->dec->datagram(fl, p.payload, p.len, p.cap);
     if (c->dismissed && c->state == AN_CONN_ACTIVE)
         conn_finish(e, c, AN_END_EOF, false);
     if (c->state == AN_CONN_ACTIVE && e->lru_head != c) {
@@ -854,10 +759,21 @@ an_engine *an_engine_new(const an_engine_cfg *cfg, const an_sink *sink)
         return NULL;
     }
     e->mem_used = e->nbuckets * sizeof(an_conn *);
-    e->fcfg.crc = cfg->crc;
-    e->fcfg.run = cfg->run;
-    e->fcfg.probe_limit = cfg->probe_limit;
-    e->fcfg.mem_used = &e->mem_used;
+    if (cfg->ndecoders) {
+        e->nuses = cfg->ndecoders < AN_DECODERS_MAX ? cfg->ndecoders
+                                                    : AN_DECODERS_MAX;
+        memcpy(e->uses, cfg->decoders, e->nuses * sizeof *e->uses);
+    } else {
+        e->uses[0] = (an_decoder_use){&an_decoder_tamtam, cfg->ports};
+        e->nuses = 1;
+    }
+    for (unsigned i = 0; i < e->nuses; i++) {
+        const an_decoder *dec = e->uses[i].dec;
+        if (dec->create && !(e->inst[i] = dec->create(cfg, &e->mem_used))) {
+            an_engine_free(e);
+            return NULL;
+        }
+    }
     e->rlim.max_bytes = cfg->ooo_bytes;
     e->rlim.max_segs = cfg->ooo_segs;
     e->rlim.history = cfg->history;
@@ -917,7 +833,18 @@ void an_engine_free(an_engine *e)
             conn_release(e, c);
         free(c);
     }
-    an_framer_cfg_free(&e->fcfg);
+    for (unsigned i = 0; i < e->nuses; i++)
+        if (e->uses[i].dec->destroy)
+            e->uses[i].dec->destroy(e->inst[i]);
     free(e->buckets);
     free(e);
+}
+
+const an_decoder *an_decoder_find(const an_decoder *const *table,
+                                  const char *name)
+{
+    for (size_t i = 0; table && table[i]; i++)
+        if (!strcmp(table[i]->name, name))
+            return table[i];
+    return NULL;
 }

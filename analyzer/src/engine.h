@@ -1,8 +1,9 @@
 /*
- * The analyzer's core: packets in, TamTam events out. Owns the flow table
+ * The analyzer's core: packets in, protocol events out. Owns the flow table
  * (connections by address pair, both directions in one entry), the memory
- * budget and eviction, UDP datagram decoding, and the routing of
- * reassembled TCP bytes into the framer. Reporting goes through report.h.
+ * budget and eviction, TCP reassembly, and the routing of each connection's
+ * bytes and datagrams to the decoder that claimed it (decoder.h). Decoders
+ * report through the emitters below; reporting goes through report.h.
  *
  * Vocabulary: a *connection* is one TCP connection or one UDP address pair;
  * a *flow* is one direction of a connection (src > dst). Counts, flow lines
@@ -15,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "decoder.h"
 #include "extract.h"
 #include "framer.h"
 #include "packet.h"
@@ -26,17 +28,11 @@ enum { AN_ST_OK, AN_ST_CRC, AN_ST_USED_LEN, AN_ST_TRUNCATED, AN_ST_COUNT };
 /* Returns the counter index of a frame status (0 or a tt_error). */
 int an_status_index(int status);
 
-/* Per-channel frame counts of a flow: a short list while the flow uses
- * few channels (most do), a full table once it uses more. */
-#define AN_CHAN_SPARSE 8
-
-typedef struct an_chan_count {
-    uint8_t channel;
-    uint64_t frames;
-} an_chan_count;
-
+/* Counts of a flow. frames, status and cls are the TamTam decoder's;
+ * records and bad are those of every other decoder. */
 typedef struct an_counts {
     uint64_t frames, status[AN_ST_COUNT], cls[16];
+    uint64_t records, bad;   /* records of other decoders, not ok */
     uint64_t packets;        /* packets of this flow (TCP incl. pure ACKs) */
     uint64_t bytes;          /* stream bytes (TCP) / datagram payload (UDP) */
     uint64_t gaps, gap_bytes;
@@ -65,10 +61,6 @@ typedef enum an_end_reason {
 /* Returns the name of an end reason ("closed", ...). */
 const char *an_end_reason_name(an_end_reason r);
 
-/* UDP datagrams a connection holds at most while --heuristic or --crc auto
- * decides, whatever they hold (zero frames prove nothing). */
-#define AN_UDP_HELD_MAX 64u
-
 struct an_engine;
 struct an_conn;
 
@@ -76,12 +68,7 @@ typedef struct an_flow {
     struct an_conn *conn;
     uint8_t idx;        /* 0: the direction first seen (or the SYN's) */
     an_reasm reasm;     /* TCP */
-    an_framer framer;   /* TCP */
-    int crc_seen;       /* variant in use: tt_crc, or AN_CRC_AUTO unknown */
     an_counts c;
-    an_chan_count chan[AN_CHAN_SPARSE];
-    uint16_t nchan;     /* entries of chan used */
-    uint64_t *chan_all; /* 256 counters, once more channels appear */
     an_pktlog log;      /* -w: packets of frames not yet complete */
 } an_flow;
 
@@ -100,24 +87,28 @@ typedef struct an_conn {
     uint32_t hash;
     uint8_t proto, ipver;
     an_conn_state state;
-    bool tamtam;      /* on a --port, or recognised by the heuristic */
+    bool claimed;     /* on a decoder's port, or recognised by probing */
     bool probing;     /* --heuristic decision pending */
-    bool dismissed;   /* the heuristic said no: emptied after the packet */
-    uint8_t gave_up;  /* probe verdicts "not TamTam", one bit per flow */
-    int udp_crc;      /* UDP: variant settled for the connection, or AUTO */
+    bool dismissed;   /* the probe said no: emptied after the packet */
+    uint8_t dec_idx;  /* index of dec in the engine's decoder list */
+    const an_decoder *dec; /* NULL when no decoder took it */
+    void *dstate;     /* the decoder's state_size bytes */
     char ep[2][48];   /* "addr:port" of flow 0's source and destination */
     uint16_t port[2]; /* flow 0's source and destination ports */
     an_flow flow[2];
-    /* UDP under --heuristic or --crc auto: first datagrams held until the
-     * connection (or the variant) is settled. */
-    struct an_held *held;
-    unsigned nheld;
 } an_conn;
+
+/* Decoders an engine takes at most. */
+#define AN_DECODERS_MAX 8
 
 typedef struct an_engine_cfg {
     int crc;                 /* tt_crc or AN_CRC_AUTO */
     bool heuristic;
-    const uint8_t *ports;    /* bitmap of 65536 bits: the --port set */
+    /* The decoders and their ports; with ndecoders 0, the TamTam decoder
+     * alone on `ports` (a bitmap of 65536 bits). */
+    const an_decoder_use *decoders;
+    unsigned ndecoders;
+    const uint8_t *ports;
     uint32_t max_flows;      /* connections in the table */
     uint64_t mem_cap;        /* bytes of buffers over all connections */
     size_t ooo_bytes;        /* per flow out-of-order cap */
@@ -137,6 +128,10 @@ typedef struct an_sink {
      * frames are only counted. */
     void (*frame)(void *ctx, const an_flow *fl, uint64_t ts_us, int status,
                   uint64_t off, const tt_frame *f, size_t len);
+    /* A record of any other decoder (already counted); NULL when records
+     * are only counted. */
+    void (*record)(void *ctx, const an_flow *fl, uint64_t ts_us,
+                   const an_record *r);
     void (*gap)(void *ctx, const an_flow *fl, uint64_t ts_us, uint64_t off,
                 uint64_t n, an_gap_reason why);
     void (*resync)(void *ctx, const an_flow *fl, uint64_t ts_us,
@@ -168,6 +163,11 @@ typedef struct an_totals {
     uint32_t crc_seen;           /* bit per variant in use; bit 31 unknown */
     uint64_t mem_peak;
     uint64_t keep_missed;        /* -w: packets not kept (keep_bytes full) */
+    uint64_t no_memory;          /* connections or datagrams not analysed
+                                    for want of memory */
+    struct {
+        uint64_t flows, units;   /* units: frames or records */
+    } by_decoder[AN_DECODERS_MAX];
 } an_totals;
 
 typedef struct an_engine an_engine;
@@ -206,13 +206,57 @@ void an_engine_extract(an_engine *e, const an_flow *fl, uint64_t off,
 /* Frees the engine and every connection (without reporting). */
 void an_engine_free(an_engine *e);
 
-/* Copies the per-channel frame counts of a flow into out[256]. */
-void an_flow_channels(const an_flow *fl, uint64_t out[256]);
-
 /* The source and destination "addr:port" of a flow, and its protocol
  * ("tcp" / "udp"). */
 const char *an_flow_src(const an_flow *fl);
 const char *an_flow_dst(const an_flow *fl);
 const char *an_flow_proto(const an_flow *fl);
+
+/* The protocol of a flow: its decoder's name ("tamtam"). */
+const char *an_flow_protocol(const an_flow *fl);
+
+/* ---- for decoders ---------------------------------------------------------
+ * The emitters count an event on the flow and hand it to the sink; after -c
+ * stopped the reading they do nothing. */
+
+/* The decoder state of a connection, and the instance its decoder's
+ * create() returned. */
+void *an_conn_dstate(const an_conn *c);
+void *an_conn_instance(const an_conn *c);
+/* The engine's memory counter (bytes against --mem-cap). */
+uint64_t *an_conn_mem_counter(an_conn *c);
+/* The engine's configuration. */
+const an_engine_cfg *an_conn_cfg(const an_conn *c);
+/* A probed connection is (true) or is not (false) the decoder's protocol;
+ * `fl` is the direction that told. Yes claims it (its events are reported
+ * from then on); no dismisses it (emptied after the packet). */
+void an_conn_verdict(an_flow *fl, bool yes);
+/* Something of the connection was not analysed for want of memory
+ * (counted in the totals' no_memory). */
+void an_conn_no_memory(an_conn *c);
+
+void an_emit_frame(an_flow *fl, int status, uint64_t off, const tt_frame *f,
+                   size_t len);
+void an_emit_record(an_flow *fl, const an_record *r);
+void an_emit_resync(an_flow *fl, uint64_t off, uint64_t skipped);
+void an_emit_unsynced(an_flow *fl, uint64_t off, uint64_t n);
+void an_emit_crc(an_flow *fl, int crc);
+/* UDP: `n` bytes after the datagram's message, or a datagram cut by the
+ * snaplen (`n` bytes missing at `off`). */
+void an_emit_trailing(an_flow *fl, uint64_t n);
+void an_emit_gap(an_flow *fl, uint64_t off, uint64_t n, an_gap_reason why);
+/* Whether the sink stopped the reading (-c). */
+bool an_conn_stopped(const an_conn *c);
+
+/* The packet being processed (for a decoder that holds packets and decodes
+ * them later: it sets each held one as current meanwhile, so that -w and
+ * the timestamps are those of that packet). */
+typedef struct an_current {
+    const struct pcap_pkthdr *h;
+    const uint8_t *data;
+    uint64_t ts_us;
+} an_current;
+an_current an_conn_current(const an_conn *c);
+void an_conn_set_current(an_conn *c, an_current cur);
 
 #endif

@@ -72,7 +72,7 @@ uint64_t an_framer_needed_from(const an_framer *f)
 {
     switch (f->mode) {
     case AN_FRAMER_SYNCED:
-        return f->st ? f->st->offset : f->off;
+        return f->st ? tt_stream_offset(f->st) : f->off;
     case AN_FRAMER_IGNORED:
         return UINT64_MAX;
     default:
@@ -186,7 +186,7 @@ static void synced_feed(an_framer *f, const uint8_t *p, size_t n)
     while (tt_stream_next(st, &p, &n, &ev) > 0)
         emit(f, ev.status, ev.offset, &ev.frame, ev.frame.frame_len);
     if (tt_stream_pending(st) == 0) {
-        f->off = st->offset;
+        f->off = tt_stream_offset(st);
         stream_release(f);
     }
 }
@@ -196,14 +196,15 @@ static void flush_pending(an_framer *f)
 {
     if (!f->st)
         return;
-    tt_stream *st = f->st;
-    if (st->have) {
+    const tt_stream *st = f->st;
+    const uint8_t *held = tt_stream_held(st);
+    size_t have = tt_stream_pending(st);
+    f->off = tt_stream_offset(st);
+    if (held) {
         tt_frame fr;
-        int r = tt_decode(st->buf, st->have, (tt_crc)f->crc, &fr);
-        emit(f, r < 0 ? r : 0, st->offset, &fr, st->have);
-        f->off = st->offset + st->have;
-    } else {
-        f->off = st->offset;
+        int r = tt_decode(held, have, (tt_crc)f->crc, &fr);
+        emit(f, r < 0 ? r : 0, f->off, &fr, have);
+        f->off += have;
     }
     stream_release(f);
 }

@@ -18,7 +18,6 @@
 
 #include "session.h"
 
-#define DEFAULT_PORT 4774
 /* -w: packets kept per flow until their frames complete (3/4 of it for
  * packets that bring no byte beyond those kept, see an_pktlog_add). The
  * out-of-order buffer's 8 MiB of data and the held bytes fit with their
@@ -51,6 +50,8 @@ static void usage(FILE *to)
         "  --crc NAME|auto    CRC-8 variant (default CRC-8/SMBUS); auto: detect\n"
         "                     the variant each sender uses\n"
         "  --port N           TamTam port, TCP and UDP (repeatable; default 4774)\n"
+        "  --port NAME=N      a port of the decoder NAME (repeatable; each\n"
+        "                     decoder has its default port until given one)\n"
         "  --heuristic        also recognise TamTam on any other port\n"
         "output:\n"
         "  (default)          one line per frame, then a summary\n"
@@ -60,8 +61,9 @@ static void usage(FILE *to)
         "                     JSON with --json)\n"
         "  -w OUT.pcap        write the packets carrying the selected frames\n"
         "  --match EXPR       select frames (printed and written) by decoded\n"
-        "                     fields, e.g. 'status!=ok', 'channel=7 && class=Data';\n"
-        "                     repeatable (any may match)\n"
+        "                     fields, e.g. 'status!=ok', 'channel=7 && class=Data',\n"
+        "                     'protocol=tamtam'; any decoder's fields; repeatable\n"
+        "                     (any may match)\n"
         "  --fail-on-error    exit 1 when an invalid frame was seen\n"
         "limits:\n"
         "  --max-flows N      connections tracked at once (default 100000)\n"
@@ -123,6 +125,45 @@ static int bad_usage(const char *fmt, const char *arg)
     return 2;
 }
 
+/* The decoders of this executable (decoders.c) and their ports. */
+static an_decoder_use uses[AN_DECODERS_MAX];
+static uint8_t dec_ports[AN_DECODERS_MAX][8192];
+static bool dec_port_given[AN_DECODERS_MAX];
+static unsigned nuses;
+
+/* --port N (the first decoder's, TamTam) or --port NAME=N. Returns 0, or
+ * 2 after printing what is wrong. */
+static int add_port(const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    unsigned d = 0;
+    if (eq) {
+        d = 0;
+        while (d < nuses && (strlen(uses[d].dec->name) != (size_t)(eq - arg) ||
+                             strncasecmp(uses[d].dec->name, arg,
+                                         (size_t)(eq - arg))))
+            d++;
+        if (d == nuses) {
+            char names[256] = "";
+            for (unsigned i = 0; i < nuses; i++)
+                snprintf(names + strlen(names), sizeof names - strlen(names),
+                         "%s%s", i ? ", " : "", uses[i].dec->name);
+            fprintf(stderr,
+                    "tamtam-analyze: --port %s: no decoder of that name (one "
+                    "of %s)\n(tamtam-analyze --help for usage)\n",
+                    arg, names);
+            return 2;
+        }
+        arg = eq + 1;
+    }
+    uint64_t v;
+    if (!parse_u64(arg, 1, 65535, &v))
+        return bad_usage("--port wants 1..65535, not '%s'", arg);
+    dec_ports[d][v >> 3] |= (uint8_t)(1u << (v & 7));
+    dec_port_given[d] = true;
+    return 0;
+}
+
 /* ---- input ---------------------------------------------------------------- */
 
 static pcap_t *open_live(const char *iface, char *errbuf)
@@ -172,10 +213,14 @@ static pcap_t *open_file(const char *path, char *errbuf)
 int main(int argc, char **argv)
 {
     static an_session a;
-    static uint8_t ports[8192];
+    while (nuses < AN_DECODERS_MAX && an_decoders[nuses]) {
+        uses[nuses] = (an_decoder_use){an_decoders[nuses], dec_ports[nuses]};
+        nuses++;
+    }
     an_engine_cfg cfg = {
         .crc = TT_CRC_DEFAULT,
-        .ports = ports,
+        .decoders = uses,
+        .ndecoders = nuses,
         .max_flows = 100000,
         .mem_cap = (uint64_t)512 << 20,
         .ooo_bytes = (size_t)8 << 20,
@@ -186,7 +231,7 @@ int main(int argc, char **argv)
         .keep_bytes = KEEP_BYTES,
     };
     const char *iface = NULL, *filter = NULL, *wpath = NULL;
-    bool fail_on_error = false, any_port = false, summary_only = false;
+    bool fail_on_error = false, summary_only = false;
     an_out_mode mode = AN_OUT_TEXT;
     uint64_t v;
     int opt;
@@ -232,10 +277,8 @@ int main(int argc, char **argv)
             }
             break;
         case OPT_PORT:
-            if (!parse_u64(optarg, 1, 65535, &v))
-                return bad_usage("--port wants 1..65535, not '%s'", optarg);
-            ports[v >> 3] |= (uint8_t)(1u << (v & 7));
-            any_port = true;
+            if (add_port(optarg))
+                return 2;
             break;
         case OPT_HEURISTIC:
             cfg.heuristic = true;
@@ -244,7 +287,8 @@ int main(int argc, char **argv)
             char err[256];
             if (a.nmatch == AN_SESSION_MAX_MATCH)
                 return bad_usage("at most %s --match options", "16");
-            a.match[a.nmatch] = an_match_parse(optarg, err, sizeof err);
+            a.match[a.nmatch] =
+                an_match_parse_for(optarg, an_decoders, err, sizeof err);
             if (!a.match[a.nmatch])
                 return bad_usage("%s", err);
             a.nmatch++;
@@ -280,8 +324,11 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!any_port)
-        ports[DEFAULT_PORT >> 3] |= (uint8_t)(1u << (DEFAULT_PORT & 7));
+    for (unsigned d = 0; d < nuses; d++) {
+        uint16_t p = uses[d].dec->default_port;
+        if (!dec_port_given[d] && p)
+            dec_ports[d][p >> 3] |= (uint8_t)(1u << (p & 7));
+    }
     const char *file = optind < argc ? argv[optind] : NULL;
     if (optind + 1 < argc)
         return bad_usage("one input only; unexpected '%s'", argv[optind + 1]);
@@ -330,6 +377,8 @@ int main(int argc, char **argv)
     a.rep.mode = mode;
     a.rep.summary_only = summary_only;
     a.rep.crc = cfg.crc;
+    a.rep.decoders = uses;
+    a.rep.ndecoders = nuses;
     if (!an_session_start(&a, &cfg)) {
         fprintf(stderr, "tamtam-analyze: out of memory\n");
         return 2;
@@ -377,7 +426,8 @@ int main(int argc, char **argv)
         }
         pcap_dump_close(a.dumper);
     }
-    if (!status && fail_on_error && t->c.frames != t->c.status[AN_ST_OK])
+    if (!status && fail_on_error &&
+        (t->c.frames != t->c.status[AN_ST_OK] || t->c.bad))
         status = 1;
     an_session_free(&a);
     pcap_close(pc);

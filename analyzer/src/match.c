@@ -29,7 +29,8 @@
     X(PROTO, "proto", 'x')                                                     \
     X(SPORT, "sport", 'n')                                                     \
     X(DPORT, "dport", 'n')                                                     \
-    X(PORT, "port", 'n')
+    X(PORT, "port", 'n')                                                     \
+    X(PROTOCOL, "protocol", 'w')
 
 enum field {
 #define F_ENUM(id, name, kind) F_##id,
@@ -55,12 +56,18 @@ enum node_type { N_CMP, N_AND, N_OR, N_NOT };
 #define V_INVALID 1
 #define V_NULL (-1)
 
+/* A field of another decoder's records, by name (F_COUNT). */
+#define F_NAMED F_COUNT
+#define WORD_MAX 64
+
 typedef struct node {
     enum node_type type;
     int a, b;          /* children */
-    enum field field;
+    enum field field;  /* or F_NAMED */
     enum op op;
     int64_t value;
+    an_vkind kind;     /* F_NAMED: what the value is */
+    char name[WORD_MAX], word[WORD_MAX]; /* F_NAMED, F_PROTOCOL */
 } node;
 
 struct an_match {
@@ -71,6 +78,7 @@ struct an_match {
 
 typedef struct parser {
     const char *s, *start;
+    const an_decoder *const *table;
     an_match *m;
     char *err;
     size_t errlen;
@@ -92,15 +100,65 @@ static void skip_space(parser *p)
         p->s++;
 }
 
-/* Reads a word (identifier or number) into buf; returns its length. */
-static size_t word(parser *p, char *buf, size_t cap)
+/* Reads a word (identifier or number; a value may also hold . - :) into
+ * buf; returns its length. */
+static size_t word_of(parser *p, char *buf, size_t cap, bool value)
 {
     skip_space(p);
     size_t n = 0;
-    while ((isalnum((unsigned char)*p->s) || *p->s == '_') && n + 1 < cap)
+    while ((isalnum((unsigned char)*p->s) || *p->s == '_' ||
+            (value && strchr(".-:", *p->s) && *p->s)) &&
+           n + 1 < cap)
         buf[n++] = *p->s++;
     buf[n] = '\0';
     return n;
+}
+
+static size_t word(parser *p, char *buf, size_t cap)
+{
+    return word_of(p, buf, cap, false);
+}
+
+static bool parse_int(const char *w, int64_t *out)
+{
+    char *end;
+    if (!*w || !isdigit((unsigned char)w[0]))
+        return false;
+    long long v = strtoll(w, &end, 0);
+    if (*end || v < 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Whether a decoder of the parser's table has a field `name`. */
+static bool named_field(const parser *p, const char *name)
+{
+    for (size_t d = 0; p->table && p->table[d]; d++)
+        for (const char *const *f = p->table[d]->fields; f && *f; f++)
+            if (!strcasecmp(*f, name))
+                return true;
+    return false;
+}
+
+/* The value of a comparison on another decoder's field. */
+static int named_value(parser *p, node *nd, const char *w, bool ordered)
+{
+    if (!strcasecmp(w, "null") || !strcasecmp(w, "true") ||
+        !strcasecmp(w, "false")) {
+        if (ordered)
+            return fail(p, "null, true and false take = or != only");
+        nd->kind = w[0] == 'n' || w[0] == 'N' ? AN_V_NULL : AN_V_BOOL;
+        nd->value = w[0] == 't' || w[0] == 'T';
+    } else if (parse_int(w, &nd->value)) {
+        nd->kind = AN_V_INT;
+    } else {
+        if (ordered)
+            return fail(p, "a word takes = or != only");
+        nd->kind = AN_V_STR;
+        snprintf(nd->word, sizeof nd->word, "%s", w);
+    }
+    return 0;
 }
 
 /* Consumes keyword or symbol `tok` when it comes next. */
@@ -125,17 +183,6 @@ static int add(parser *p, node nd)
     return p->m->count++;
 }
 
-static bool parse_int(const char *w, int64_t *out)
-{
-    char *end;
-    if (!*w || !isdigit((unsigned char)w[0]))
-        return false;
-    long long v = strtoll(w, &end, 0);
-    if (*end || v < 0)
-        return false;
-    *out = v;
-    return true;
-}
 
 static bool name_value(const char *w, const char *(*name_of)(unsigned),
                        int64_t *out)
@@ -158,8 +205,11 @@ static int parse_cmp(parser *p)
     int f = 0;
     while (f < F_COUNT && strcasecmp(w, fields[f].name))
         f++;
-    if (f == F_COUNT)
-        return fail(p, "unknown field");
+    if (f == F_COUNT) {
+        if (!named_field(p, w))
+            return fail(p, "unknown field");
+        snprintf(nd.name, sizeof nd.name, "%s", w);
+    }
     nd.field = (enum field)f;
     if (accept(p, "==") || accept(p, "="))
         nd.op = OP_EQ;
@@ -175,10 +225,20 @@ static int parse_cmp(parser *p)
         nd.op = OP_GT;
     else
         return fail(p, "expected = != < <= > or >=");
-    if (!word(p, w, sizeof w))
+    if (!word_of(p, w, sizeof w, true))
         return fail(p, "expected a value");
     bool ordered = nd.op != OP_EQ && nd.op != OP_NE;
+    if (f == F_NAMED) {
+        if (named_value(p, &nd, w, ordered) < 0)
+            return -1;
+        return add(p, nd);
+    }
     switch (fields[f].kind) {
+    case 'w':
+        if (ordered)
+            return fail(p, "protocol takes = or != only");
+        snprintf(nd.word, sizeof nd.word, "%s", w);
+        break;
     case 's':
         if (ordered)
             return fail(p, "status takes = or != only");
@@ -282,12 +342,19 @@ static int parse_or(parser *p)
 
 an_match *an_match_parse(const char *expr, char *err, size_t errlen)
 {
+    return an_match_parse_for(expr, NULL, err, errlen);
+}
+
+an_match *an_match_parse_for(const char *expr,
+                             const an_decoder *const *table, char *err,
+                             size_t errlen)
+{
     an_match *m = calloc(1, sizeof *m);
     if (!m) {
         snprintf(err, errlen, "--match: out of memory");
         return NULL;
     }
-    parser p = {expr, expr, m, err, errlen, false};
+    parser p = {expr, expr, table, m, err, errlen, false};
     m->root = parse_or(&p);
     skip_space(&p);
     if (m->root >= 0 && *p.s)
@@ -317,43 +384,107 @@ static bool compare(int64_t a, enum op op, int64_t b)
     }
 }
 
+/* A TamTam frame's integer and flag fields. */
+static int64_t frame_field(enum field fd, const tt_frame *f)
+{
+    switch (fd) {
+    case F_CLASS: return f->cls;
+    case F_DIRECTION: return f->direction;
+    case F_SIZE_ID: return f->size_id;
+    case F_BIG: return f->big;
+    case F_ACK: return f->ack;
+    case F_PRIORITY: return f->priority;
+    case F_EXT: return f->has_ext;
+    case F_CHANNEL: return f->channel;
+    case F_CRC: return f->crc;
+    case F_USED_LEN: return f->used_len;
+    default: return 0;
+    }
+}
+
+/* A comparison on a field the record does not have: only != holds. */
+static bool absent(const node *nd)
+{
+    return nd->op == OP_NE;
+}
+
+static bool eval_named(const node *nd, const an_record *rec)
+{
+    const an_value *v = NULL;
+    for (unsigned i = 0; rec && i < rec->nfields && !v; i++)
+        if (!strcasecmp(rec->fields[i].name, nd->name))
+            v = &rec->fields[i].v;
+    if (!v)
+        return absent(nd);
+    if (v->kind != nd->kind) {
+        /* null against a value, or a value of another type: differ */
+        return nd->op == OP_NE;
+    }
+    switch (v->kind) {
+    case AN_V_NULL:
+        return nd->op == OP_EQ;
+    case AN_V_STR:
+        return (strcmp(v->s, nd->word) == 0) == (nd->op == OP_EQ);
+    case AN_V_INT:
+    case AN_V_BOOL:
+        return compare(v->i, nd->op, nd->value);
+    }
+    return false;
+}
+
 static bool eval_cmp(const node *nd, const an_match_frame *x)
 {
     const tt_frame *f = x->f;
-    int64_t v;
+    int64_t v = 0;
+    if (nd->field == F_NAMED)
+        return eval_named(nd, x->rec);
     switch (nd->field) {
     case F_STATUS:
+        if (!f) /* another decoder's record: ok or invalid */
+            return nd->value == 0 || nd->value == V_INVALID
+                       ? compare(!x->rec->ok, nd->op, nd->value != 0)
+                       : absent(nd);
         if (nd->value == V_INVALID)
             return compare(x->status != 0, nd->op, 1);
         return compare(x->status, nd->op, nd->value);
+    case F_PROTOCOL:
+        return (strcasecmp(x->protocol ? x->protocol : "tamtam", nd->word) ==
+                0) == (nd->op == OP_EQ);
+    case F_PORT:
+        if (nd->op == OP_NE)
+            return x->sport != nd->value && x->dport != nd->value;
+        return compare(x->sport, nd->op, nd->value) ||
+               compare(x->dport, nd->op, nd->value);
+    case F_LEN: v = (int64_t)x->len; break;
+    case F_OFFSET: v = (int64_t)x->offset; break;
+    case F_PROTO: v = x->udp; break;
+    case F_SPORT: v = x->sport; break;
+    case F_DPORT: v = x->dport; break;
     case F_DEST:
+        if (!f)
+            return absent(nd);
         if (nd->value == V_NULL)
             return compare(f->has_ext, nd->op, 0);
         if (!f->has_ext)
             return nd->op == OP_NE;
         v = f->dest;
         break;
-    case F_PORT:
-        if (nd->op == OP_NE)
-            return x->sport != nd->value && x->dport != nd->value;
-        return compare(x->sport, nd->op, nd->value) ||
-               compare(x->dport, nd->op, nd->value);
-    case F_CLASS: v = f->cls; break;
-    case F_DIRECTION: v = f->direction; break;
-    case F_SIZE_ID: v = f->size_id; break;
-    case F_BIG: v = f->big; break;
-    case F_ACK: v = f->ack; break;
-    case F_PRIORITY: v = f->priority; break;
-    case F_EXT: v = f->has_ext; break;
-    case F_CHANNEL: v = f->channel; break;
-    case F_CRC: v = f->crc; break;
-    case F_USED_LEN: v = f->used_len; break;
-    case F_LEN: v = (int64_t)x->len; break;
-    case F_OFFSET: v = (int64_t)x->offset; break;
-    case F_PROTO: v = x->udp; break;
-    case F_SPORT: v = x->sport; break;
-    case F_DPORT: v = x->dport; break;
-    default: return false;
+    case F_CLASS:
+    case F_DIRECTION:
+    case F_SIZE_ID:
+    case F_BIG:
+    case F_ACK:
+    case F_PRIORITY:
+    case F_EXT:
+    case F_CHANNEL:
+    case F_CRC:
+    case F_USED_LEN:
+        if (!f)
+            return absent(nd);
+        v = frame_field(nd->field, f);
+        break;
+    case F_COUNT:
+        return false;
     }
     return compare(v, nd->op, nd->value);
 }

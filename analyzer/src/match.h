@@ -19,6 +19,12 @@
  * len          bytes of the frame as seen; offset: its stream offset
  * proto        tcp / udp
  * sport dport  integers; port: either of the two (!= : neither)
+ * protocol     the decoder's name (tamtam, ...); = and != only
+ * Any field of another decoder's records (decoder.h), by name: an integer,
+ * true / false, null, or a word (letters, digits, _ . - :) compared as a
+ * string (= and != only).
+ * A field a record does not have matches only with !=. Status of another
+ * decoder's record: ok or invalid.
  * Names are case-insensitive; integers are decimal or 0x-hex.
  */
 #ifndef AN_MATCH_H
@@ -28,22 +34,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decoder.h"
 #include "tamtam/tamtam.h"
 
 typedef struct an_match an_match;
 
-/* What an expression is evaluated against. */
+/* What an expression is evaluated against: a TamTam frame (f) or another
+ * decoder's record (rec). */
 typedef struct an_match_frame {
-    int status; /* 0 or a tt_error */
+    int status; /* 0 or a tt_error (frames) */
     const tt_frame *f;
     uint64_t len, offset;
     bool udp;
     uint16_t sport, dport;
+    const char *protocol; /* NULL: "tamtam" */
+    const an_record *rec; /* instead of f, for other decoders */
 } an_match_frame;
 
-/* Compiles `expr`. Returns the expression, or NULL with a message naming
- * the problem and its position written to err (errlen bytes). */
+/* Compiles `expr` over the TamTam and common fields. Returns the
+ * expression, or NULL with a message naming the problem and its position
+ * written to err (errlen bytes). */
 an_match *an_match_parse(const char *expr, char *err, size_t errlen);
+
+/* As an_match_parse, also accepting the fields of the decoders in `table`
+ * (NULL-terminated, may be NULL). */
+an_match *an_match_parse_for(const char *expr,
+                             const an_decoder *const *table, char *err,
+                             size_t errlen);
 
 /* Returns true when frame `x` satisfies `m`. */
 bool an_match_eval(const an_match *m, const an_match_frame *x);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dec_tamtam.h"
 #include "report.h"
 
 /* ---- small writers into a reserved region -------------------------------- */
@@ -104,7 +105,7 @@ void an_json_frame(an_outbuf *o, uint64_t ts_us, const char *proto,
 {
     size_t pay = f->payload ? f->used_len : 0;
     char *start = an_outbuf_room(o, 512 + 2 * pay), *p = start;
-    p = PUT_LIT(p, "{\"type\":\"frame\",\"ts\":");
+    p = PUT_LIT(p, "{\"type\":\"frame\",\"protocol\":\"tamtam\",\"ts\":");
     p = put_ts(p, ts_us);
     p = PUT_LIT(p, ",\"proto\":\"");
     p = put_str(p, proto);
@@ -151,6 +152,8 @@ static char *json_head(char *p, const char *type, uint64_t ts_us,
 {
     p = PUT_LIT(p, "{\"type\":\"");
     p = put_str(p, type);
+    p = PUT_LIT(p, "\",\"protocol\":\"");
+    p = put_str(p, an_flow_protocol(fl));
     p = PUT_LIT(p, "\",\"ts\":");
     p = put_ts(p, ts_us);
     p = PUT_LIT(p, ",\"proto\":\"");
@@ -190,6 +193,8 @@ static void text_head(an_report *r, uint64_t ts_us, const an_flow *fl)
     p = put_str(p, an_flow_src(fl));
     p = PUT_LIT(p, " > ");
     p = put_str(p, an_flow_dst(fl));
+    *p++ = ' ';
+    p = put_str(p, an_flow_protocol(fl));
     *p++ = ' ';
     r->out->len += (size_t)(p - start);
 }
@@ -286,7 +291,11 @@ static void verbose_frame(an_report *r, const an_flow *fl, uint64_t ts_us,
     an_outbuf_printf(r->out, "frame %" PRIu64 ": ", ++r->frame_no);
     text_head(r, ts_us, fl);
     an_outbuf_printf(r->out, "@%" PRIu64 ", %zu bytes, %s\n", off, len, st);
-    unsigned h = f->has_ext ? 5 : 3, block = tt_block_size(f->size_id, f->big);
+    /* The header length is libtamtam's rule (tt_crc_offset); with fewer
+     * than 2 bytes no field past byte 1 is shown, whatever h is. */
+    int ho = f->bytes ? tt_crc_offset(f->bytes, len) : TT_ERR_TRUNCATED;
+    unsigned h = ho > 0 ? (unsigned)ho : 3;
+    unsigned block = tt_block_size(f->size_id, f->big);
     if (len >= 1)
         an_outbuf_printf(r->out,
                          "  [0]       %02x     Class 0x%x, Direction 0x%x "
@@ -555,13 +564,156 @@ static void text_channels(an_report *r, const uint64_t *ch)
         an_outbuf_puts(r->out, "-");
 }
 
+/* ---- records of the other decoders --------------------------------------- */
+
+/* A JSON string's contents: quotes, backslashes and control characters
+ * escaped (record fields come from the traffic). `p` has 6 bytes per
+ * input byte of room. */
+static char *put_json_text(char *p, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            *p++ = '\\';
+            *p++ = (char)ch;
+        } else if (ch < 0x20) {
+            p += sprintf(p, "\\u%04x", ch);
+        } else {
+            *p++ = (char)ch;
+        }
+    }
+    return p;
+}
+
+static size_t value_room(const an_value *v)
+{
+    return v->kind == AN_V_STR ? 6 * strlen(v->s) + 2 : 24;
+}
+
+static char *put_value(char *p, const an_value *v, bool json)
+{
+    switch (v->kind) {
+    case AN_V_NULL:
+        return PUT_LIT(p, "null");
+    case AN_V_INT:
+        if (v->i < 0) {
+            *p++ = '-';
+            return put_u64(p, (uint64_t)0 - (uint64_t)v->i);
+        }
+        return put_u64(p, (uint64_t)v->i);
+    case AN_V_BOOL:
+        return put_bool(p, v->i != 0);
+    case AN_V_STR:
+        if (!json)
+            return put_json_text(p, v->s);
+        *p++ = '"';
+        p = put_json_text(p, v->s);
+        *p++ = '"';
+        return p;
+    }
+    return p;
+}
+
+void an_report_record(an_report *r, const an_flow *fl, uint64_t ts_us,
+                      const an_record *rec)
+{
+    if (r->summary_only)
+        return;
+    bool json = r->mode == AN_OUT_JSON;
+    size_t room = 512 + 6 * strlen(rec->status);
+    for (unsigned i = 0; i < rec->nfields; i++)
+        room += 8 + strlen(rec->fields[i].name) + value_room(&rec->fields[i].v);
+    if (!json)
+        text_head(r, ts_us, fl);
+    char *start = an_outbuf_room(r->out, room), *p = start;
+    if (json) {
+        p = json_head(p, rec->type, ts_us, fl);
+        p = PUT_LIT(p, ",\"stream_offset\":");
+        p = put_u64(p, rec->off);
+        p = PUT_LIT(p, ",\"len\":");
+        p = put_u64(p, rec->len);
+        p = PUT_LIT(p, ",\"status\":\"");
+        p = put_json_text(p, rec->status);
+        *p++ = '"';
+    } else {
+        *p++ = '@';
+        p = put_u64(p, rec->off);
+        *p++ = ' ';
+        p = put_str(p, rec->type);
+    }
+    for (unsigned i = 0; i < rec->nfields; i++) {
+        const an_rfield *f = &rec->fields[i];
+        if (json) {
+            *p++ = ',';
+            *p++ = '"';
+            p = put_str(p, f->name);
+            p = PUT_LIT(p, "\":");
+        } else {
+            *p++ = ' ';
+            p = put_str(p, f->name);
+            *p++ = '=';
+        }
+        p = put_value(p, &f->v, json);
+    }
+    if (json) {
+        p = PUT_LIT(p, "}\n");
+    } else {
+        p = PUT_LIT(p, " len=");
+        p = put_u64(p, rec->len);
+        *p++ = ' ';
+        p = put_json_text(p, rec->status);
+        *p++ = '\n';
+    }
+    r->out->len += (size_t)(p - start);
+}
+
+/* The flow line of a decoder other than TamTam: records, not frames. */
+static void record_flow_end(an_report *r, const an_flow *fl, uint64_t ts_us,
+                            an_end_reason why)
+{
+    const an_counts *c = &fl->c;
+    if (r->mode == AN_OUT_JSON) {
+        char *start = an_outbuf_room(r->out, 1024), *p = start;
+        p = json_head(p, "flow", ts_us, fl);
+        p += sprintf(p,
+                     ",\"end\":\"%s\",\"records\":%" PRIu64 ",\"ok\":%" PRIu64
+                     ",\"invalid\":%" PRIu64 ",\"packets\":%" PRIu64
+                     ",\"bytes\":%" PRIu64 ",\"gaps\":%" PRIu64
+                     ",\"gap_bytes\":%" PRIu64 ",\"retransmissions\":%" PRIu64
+                     ",\"conflicts\":%" PRIu64 ",\"first_ts\":",
+                     an_end_reason_name(why), c->records, c->records - c->bad,
+                     c->bad, c->packets, c->bytes, c->gaps, c->gap_bytes,
+                     c->retrans_segs, c->conflict_segs);
+        p = put_ts(p, c->first_us);
+        p = PUT_LIT(p, ",\"last_ts\":");
+        p = put_ts(p, c->last_us);
+        p = PUT_LIT(p, "}\n");
+        r->out->len += (size_t)(p - start);
+        return;
+    }
+    text_head(r, ts_us, fl);
+    an_outbuf_printf(r->out,
+                     "flow end (%s): %" PRIu64 " records (ok %" PRIu64
+                     ", invalid %" PRIu64 "), %" PRIu64 " packets, %" PRIu64
+                     " bytes; gaps %" PRIu64 " (%" PRIu64
+                     " bytes), retransmissions %" PRIu64 ", conflicts %" PRIu64
+                     "\n",
+                     an_end_reason_name(why), c->records, c->records - c->bad,
+                     c->bad, c->packets, c->bytes, c->gaps, c->gap_bytes,
+                     c->retrans_segs, c->conflict_segs);
+}
+
 void an_report_flow_end(an_report *r, const an_flow *fl, uint64_t ts_us,
                         an_end_reason why)
 {
     const an_counts *c = &fl->c;
-    const char *crc = crc_label(fl->crc_seen);
+    if (fl->conn->dec != &an_decoder_tamtam) {
+        record_flow_end(r, fl, ts_us, why);
+        return;
+    }
+    const char *crc = crc_label(an_tamtam_flow_crc(fl));
     uint64_t ch[256];
-    an_flow_channels(fl, ch);
+    an_tamtam_flow_channels(fl, ch);
     if (r->mode == AN_OUT_JSON) {
         char *start = an_outbuf_room(r->out, 8192), *p = start;
         p = json_head(p, "flow", ts_us, fl);
@@ -635,6 +787,16 @@ static void crc_list(char *out, size_t cap, uint32_t seen, bool json)
                  n ? (json ? "," : ", ") : "");
 }
 
+static unsigned report_ndecoders(const an_report *r)
+{
+    return r->ndecoders ? r->ndecoders : 1;
+}
+
+static const char *report_decoder_name(const an_report *r, unsigned i)
+{
+    return r->ndecoders ? r->decoders[i].dec->name : an_decoder_tamtam.name;
+}
+
 void an_report_summary(an_report *r, const an_totals *t)
 {
     const an_counts *c = &t->c;
@@ -659,19 +821,26 @@ void an_report_summary(an_report *r, const an_totals *t)
             ",\"late_packets\":%" PRIu64 ",\"heuristic_rejected\":%" PRIu64
             ",\"snaplen_truncated\":%" PRIu64
             ",\"tamtam_packets\":%" PRIu64 ",\"capture_dropped\":%" PRIu64
-            ",\"mem_peak\":%" PRIu64
+            ",\"mem_peak\":%" PRIu64 ",\"no_memory\":%" PRIu64
             ",\"crc\":[%s],\"not_analysed\":{",
             span, fps, c->gap_bytes, c->retrans_segs, c->retrans_bytes,
             c->overlap_segs, c->conflict_segs, c->conflict_bytes, c->resyncs,
             c->unsynced_bytes, c->trailing, c->trailing_bytes, t->connections,
             t->evicted, t->late_packets, t->heuristic_rejected,
             t->snaplen_truncated, c->packets, r->capture_dropped, t->mem_peak,
-            crcs);
+            t->no_memory, crcs);
         /* Packets left aside, by parse outcome (all but "ok"). */
         for (int i = AN_PKT_OK + 1; i < AN_PKT_COUNT; i++)
             p += sprintf(p, "%s\"%s\":%" PRIu64, i > AN_PKT_OK + 1 ? "," : "",
                          an_pkt_result_name((an_pkt_result)i),
                          t->pkt_result[i]);
+        p = PUT_LIT(p, "},\"by_protocol\":{");
+        for (unsigned i = 0; i < report_ndecoders(r); i++)
+            p += sprintf(p,
+                         "%s\"%s\":{\"flows\":%" PRIu64
+                         ",\"records\":%" PRIu64 "}",
+                         i ? "," : "", report_decoder_name(r, i),
+                         t->by_decoder[i].flows, t->by_decoder[i].units);
         p = PUT_LIT(p, "},\"by_class\":");
         p = json_counts(p, c->cls, 16);
         p = PUT_LIT(p, ",\"by_channel\":");
@@ -719,6 +888,17 @@ void an_report_summary(an_report *r, const an_totals *t)
                      c->overlap_segs, c->conflict_segs, c->resyncs,
                      c->unsynced_bytes, c->trailing);
     an_outbuf_printf(r->out, "  crc: %s\n", crcs[0] ? crcs : "-");
+    an_outbuf_puts(r->out, "  by protocol:");
+    for (unsigned i = 0; i < report_ndecoders(r); i++)
+        an_outbuf_printf(r->out, "%s %s %" PRIu64 " flows, %" PRIu64 " records",
+                         i ? ";" : "", report_decoder_name(r, i),
+                         t->by_decoder[i].flows, t->by_decoder[i].units);
+    an_outbuf_putc(r->out, '\n');
+    if (t->no_memory)
+        an_outbuf_printf(r->out,
+                         "  %" PRIu64 " connections or datagrams not analysed "
+                         "for want of memory\n",
+                         t->no_memory);
     if (r->capture_dropped)
         an_outbuf_printf(r->out,
                          "  the capture dropped %" PRIu64

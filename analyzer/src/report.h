@@ -26,10 +26,16 @@ typedef struct an_report {
     int crc;           /* configured variant, or AN_CRC_AUTO */
     uint64_t frame_no; /* frames printed so far (-V numbering) */
     uint64_t capture_dropped; /* live: packets the kernel dropped */
+    /* The engine's decoders, for the summary's names (0: TamTam alone). */
+    const an_decoder_use *decoders;
+    unsigned ndecoders;
 } an_report;
 
 void an_report_frame(an_report *r, const an_flow *fl, uint64_t ts_us,
                      int status, uint64_t off, const tt_frame *f, size_t len);
+/* A record of a decoder other than TamTam (decoder.h). */
+void an_report_record(an_report *r, const an_flow *fl, uint64_t ts_us,
+                      const an_record *rec);
 void an_report_gap(an_report *r, const an_flow *fl, uint64_t ts_us,
                    uint64_t off, uint64_t n, an_gap_reason why);
 void an_report_resync(an_report *r, const an_flow *fl, uint64_t ts_us,
@@ -50,7 +56,7 @@ void an_report_flow_end(an_report *r, const an_flow *fl, uint64_t ts_us,
 void an_report_summary(an_report *r, const an_totals *t);
 
 /* Appends the pinned JSON frame line (with its newline) to `o`:
- * {"type":"frame","ts":…,"proto":…,"src":…,"dst":…,"stream_offset":…,
+ * {"type":"frame","protocol":"tamtam","ts":…,"proto":…,"src":…,"dst":…,"stream_offset":…,
  *  "status":…, then the members of the pinned frame object in its order}.
  * Exposed for the test that holds it to ttj_frame_to_json. */
 void an_json_frame(an_outbuf *o, uint64_t ts_us, const char *proto,

@@ -6,6 +6,28 @@
 
 /* ---- engine sink: everything goes to the report, frames through --match */
 
+/* Whether any --match selects `x` (true without --match). */
+static bool selected(const an_session *s, const an_match_frame *x)
+{
+    if (!s->nmatch)
+        return true;
+    for (int i = 0; i < s->nmatch; i++)
+        if (an_match_eval(s->match[i], x))
+            return true;
+    return false;
+}
+
+/* After a frame or record was printed: -w and -c. */
+static void reported(an_session *s, const an_flow *fl, uint64_t off,
+                     size_t len)
+{
+    if (s->dumper)
+        an_engine_extract(s->eng, fl, off, len, s->dumper);
+    s->reported++;
+    if (s->count && s->reported >= s->count)
+        an_engine_stop(s->eng);
+}
+
 static void sink_frame(void *ctx, const an_flow *fl, uint64_t ts, int status,
                        uint64_t off, const tt_frame *f, size_t len)
 {
@@ -17,19 +39,35 @@ static void sink_frame(void *ctx, const an_flow *fl, uint64_t ts, int status,
                             off,
                             fl->conn->proto == AN_PROTO_UDP,
                             fl->conn->port[fl->idx],
-                            fl->conn->port[1 - fl->idx]};
-        int i = 0;
-        while (i < s->nmatch && !an_match_eval(s->match[i], &x))
-            i++;
-        if (i == s->nmatch)
+                            fl->conn->port[1 - fl->idx],
+                            an_flow_protocol(fl),
+                            NULL};
+        if (!selected(s, &x))
             return;
     }
     an_report_frame(&s->rep, fl, ts, status, off, f, len);
-    if (s->dumper)
-        an_engine_extract(s->eng, fl, off, len, s->dumper);
-    s->reported++;
-    if (s->count && s->reported >= s->count)
-        an_engine_stop(s->eng);
+    reported(s, fl, off, len);
+}
+
+static void sink_record(void *ctx, const an_flow *fl, uint64_t ts,
+                        const an_record *r)
+{
+    an_session *s = ctx;
+    if (s->nmatch) {
+        an_match_frame x = {r->ok ? 0 : -1,
+                            NULL,
+                            r->len,
+                            r->off,
+                            fl->conn->proto == AN_PROTO_UDP,
+                            fl->conn->port[fl->idx],
+                            fl->conn->port[1 - fl->idx],
+                            an_flow_protocol(fl),
+                            r};
+        if (!selected(s, &x))
+            return;
+    }
+    an_report_record(&s->rep, fl, ts, r);
+    reported(s, fl, r->off, r->len);
 }
 
 static void sink_gap(void *ctx, const an_flow *fl, uint64_t ts, uint64_t off,
@@ -122,13 +160,15 @@ static void report_read_error(FILE *diag, const char *src, const char *msg,
 
 bool an_session_start(an_session *s, const an_engine_cfg *cfg)
 {
-    s->sink = (an_sink){s,           sink_frame,    sink_gap,
-                        sink_resync, sink_unsynced, sink_conflict,
-                        sink_trailing, sink_crc,    sink_fragment,
-                        sink_flow_end};
+    s->sink = (an_sink){s,           sink_frame,    sink_record,
+                        sink_gap,    sink_resync,   sink_unsynced,
+                        sink_conflict, sink_trailing, sink_crc,
+                        sink_fragment, sink_flow_end};
     /* --stats alone: frames are counted, nothing per frame is needed. */
-    if (s->rep.summary_only && !s->nmatch && !s->dumper && !s->count)
+    if (s->rep.summary_only && !s->nmatch && !s->dumper && !s->count) {
         s->sink.frame = NULL;
+        s->sink.record = NULL;
+    }
     s->eng = an_engine_new(cfg, &s->sink);
     return s->eng != NULL;
 }

@@ -476,7 +476,7 @@ static void text_and_tree(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out,
                            "1700000000.000400 tcp " CLIENT " > " SERVER
-                           " @0 Data/Request ch=7 dest=- size=1(16) "
+                           " tamtam @0 Data/Request ch=7 dest=- size=1(16) "
                            "flags=---- used=3 len=22 ok\n"));
     assert_non_null(strstr(r.out, "@22 Data/Request ch=7 dest=- size=1(16) "
                                   "flags=---- used=3 len=22 crc_mismatch "

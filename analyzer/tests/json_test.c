@@ -39,8 +39,9 @@ static cJSON *line_for(const tt_frame *f, int status, uint64_t ts,
     return j;
 }
 
-static const char *const line_keys[7] = {
-    "type", "ts", "proto", "src", "dst", "stream_offset", "status"};
+static const char *const line_keys[8] = {
+    "type", "protocol", "ts", "proto", "src", "dst", "stream_offset",
+    "status"};
 
 static void check(const uint8_t *buf, size_t len, tt_crc crc, uint64_t ts,
                   uint64_t off)
@@ -53,12 +54,14 @@ static void check(const uint8_t *buf, size_t len, tt_crc crc, uint64_t ts,
     assert_non_null(want);
 
     const cJSON *m = line->child;
-    for (int i = 0; i < 7; i++, m = m->next) {
+    for (int i = 0; i < 8; i++, m = m->next) {
         assert_non_null(m);
         assert_string_equal(m->string, line_keys[i]);
     }
     assert_string_equal(cJSON_GetObjectItem(line, "type")->valuestring,
                         "frame");
+    assert_string_equal(cJSON_GetObjectItem(line, "protocol")->valuestring,
+                        "tamtam");
     assert_string_equal(cJSON_GetObjectItem(line, "status")->valuestring,
                         status ? tt_error_name(status) : "ok");
     assert_true(cJSON_GetObjectItem(line, "stream_offset")->valuedouble ==
@@ -142,7 +145,7 @@ static void random_frames(void **state)
         case 0: /* as encoded */
             break;
         case 1: /* integrity byte off by one */
-            buf[f.has_ext ? 5 : 3] ^= 1;
+            buf[tt_crc_offset(buf, (size_t)n)] ^= 1;
             break;
         case 2: /* UsedLen beyond the block */
             tt_put_u16be(buf + (f.has_ext ? 6 : 4), (uint16_t)(block + 1));

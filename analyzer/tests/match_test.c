@@ -25,7 +25,7 @@ static void fields(void **state)
                   .ack = true, .has_ext = true, .dest = 0x1234, .crc = 0x5A,
                   .used_len = 10};
     an_match_frame x = {TT_ERR_CRC_MISMATCH, &f, 72, 1000, false, 50000,
-                        4774};
+                        4774, "tamtam", NULL};
     assert_true(eval("status!=ok", &x));
     assert_true(eval("status=invalid", &x));
     assert_true(eval("status=crc_mismatch", &x));
