@@ -65,3 +65,13 @@ int tt_stream_next(tt_stream *s, const uint8_t **data, size_t *len,
     }
     return 0;
 }
+
+uint64_t tt_stream_offset(const tt_stream *s)
+{
+    return s->offset;
+}
+
+const uint8_t *tt_stream_held(const tt_stream *s)
+{
+    return s->have ? s->buf : NULL;
+}

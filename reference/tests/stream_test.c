@@ -268,14 +268,21 @@ static void bounded_and_reset(void **state)
     tt_stream_event ev;
     assert_int_equal(tt_stream_next(&s, &p, &n, &ev), 0);
     assert_int_equal(tt_stream_pending(&s), 3);
+    /* The held bytes and where they start, for a reader cut off here. */
+    assert_int_equal(tt_stream_offset(&s), 0);
+    assert_non_null(tt_stream_held(&s));
+    assert_memory_equal(tt_stream_held(&s), part, 3);
     tt_stream_reset(&s, 1000);
     assert_int_equal(tt_stream_pending(&s), 0);
+    assert_null(tt_stream_held(&s));
+    assert_int_equal(tt_stream_offset(&s), 1000);
     static const uint8_t zero[6];
     p = zero;
     n = sizeof zero;
     assert_int_equal(tt_stream_next(&s, &p, &n, &ev), 1);
     assert_int_equal(ev.offset, 1000);
     assert_int_equal(ev.status, 0);
+    assert_int_equal(tt_stream_offset(&s), 1006);
     assert_int_equal(tt_stream_next(NULL, &p, &n, &ev), TT_ERR_INVALID_ARGUMENT);
 }
 

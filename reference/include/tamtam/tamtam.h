@@ -290,6 +290,15 @@ int tt_stream_next(tt_stream *s, const uint8_t **data, size_t *len,
 /* Returns the number of bytes held for an incomplete frame. */
 size_t tt_stream_pending(const tt_stream *s);
 
+/* Returns the stream offset of the first held byte (the incomplete frame's
+ * start), or of the next byte to come when nothing is held. */
+uint64_t tt_stream_offset(const tt_stream *s);
+
+/* Returns the bytes held for an incomplete frame (tt_stream_pending of
+ * them), valid until the next call on `s`, or NULL when none are held. A
+ * reader that loses the rest of the stream judges them with tt_decode. */
+const uint8_t *tt_stream_held(const tt_stream *s);
+
 #ifdef __cplusplus
 }
 #endif
