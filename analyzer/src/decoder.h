@@ -15,6 +15,13 @@
  * and says yes or no with an_conn_verdict. Nothing is reported for a
  * connection while it is probed.
  *
+ * A layer above a decoder (the message layer over TamTam frames) is an
+ * an_decoder too, with `above` naming the decoder it sits on: it claims no
+ * connection itself; on every connection of that decoder it gets its own
+ * state (`state_size`, passed to its hooks) and is fed each frame through
+ * `frame`, then `end` per direction and `close`. Its records carry its own
+ * name as their protocol and count in the totals under it.
+ *
  * State: the engine allocates `state_size` zeroed bytes per connection for
  * the decoder (an_conn_dstate) and counts them against --mem-cap; whatever a
  * decoder allocates beyond that it adds to *an_conn_mem_counter and
@@ -26,6 +33,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "tamtam/tamtam.h"
 
 struct an_conn;
 struct an_flow;
@@ -57,10 +66,12 @@ typedef struct an_record {
     size_t len;         /* bytes it occupies */
     const an_rfield *fields;
     unsigned nfields;
+    const char *protocol; /* set by the engine: the emitting decoder's name */
 } an_record;
 
 typedef struct an_decoder {
     const char *name;          /* the records' "protocol"; --port NAME=N */
+    const char *above;         /* a layer: the decoder it is fed by */
     uint16_t default_port;     /* TCP and UDP; 0: none */
     bool heuristic;            /* may probe connections on no port */
     size_t state_size;         /* per connection, zeroed before open */
@@ -93,6 +104,13 @@ typedef struct an_decoder {
     void (*account)(const struct an_flow *fl, struct an_totals *t);
     /* Releases what the connection's state holds (not the state itself). */
     void (*close)(struct an_conn *c);
+    /* A layer (`above` set): one frame of the decoder below, then the end
+     * of each direction and the release of its state `st`. The frame's
+     * views are valid during the call. */
+    void (*frame)(struct an_flow *fl, void *st, int status, uint64_t off,
+                  const tt_frame *f);
+    void (*layer_end)(struct an_flow *fl, void *st);
+    void (*layer_close)(struct an_conn *c, void *st);
 } an_decoder;
 
 /* A decoder and the ports it claims (bitmap of 65536 bits, or NULL for

@@ -21,6 +21,7 @@ struct an_engine {
     uint64_t mem_used;
     an_totals t;
     uint64_t ts_us;
+    int cur_layer; /* index of the layer being fed, or -1 */
     const struct pcap_pkthdr *cur_h;
     const uint8_t *cur_data;
     bool stop;
@@ -138,8 +139,19 @@ void an_emit_frame(an_flow *fl, int status, uint64_t off, const tt_frame *f,
                    size_t len)
 {
     an_engine *e = eng_of(fl);
-    if (!e->stop && e->sink->frame)
+    an_conn *c = fl->conn;
+    if (e->stop)
+        return;
+    if (e->sink->frame)
         e->sink->frame(e->sink->ctx, fl, e->ts_us, status, off, f, len);
+    /* The layers above the decoder, in the table's order. */
+    for (unsigned i = 0; i < e->nuses && !e->stop; i++) {
+        if (!c->lstate[i])
+            continue;
+        e->cur_layer = (int)i;
+        e->uses[i].dec->frame(fl, c->lstate[i], status, off, f);
+        e->cur_layer = -1;
+    }
 }
 
 void an_emit_record(an_flow *fl, const an_record *r)
@@ -147,10 +159,21 @@ void an_emit_record(an_flow *fl, const an_record *r)
     an_engine *e = eng_of(fl);
     if (e->stop)
         return;
-    fl->c.records++;
-    fl->c.bad += !r->ok;
+    an_record rec = *r;
+    if (e->cur_layer >= 0) {
+        /* A layer's record: counted under the layer, not in the flow's
+         * bytes-level counts. */
+        rec.protocol = e->uses[e->cur_layer].dec->name;
+        e->t.by_decoder[e->cur_layer].units++;
+        e->t.c.records++;
+        e->t.c.bad += !r->ok;
+    } else {
+        rec.protocol = fl->conn->dec->name;
+        fl->c.records++;
+        fl->c.bad += !r->ok;
+    }
     if (e->sink->record)
-        e->sink->record(e->sink->ctx, fl, e->ts_us, r);
+        e->sink->record(e->sink->ctx, fl, e->ts_us, &rec);
 }
 
 void an_emit_resync(an_flow *fl, uint64_t off, uint64_t skipped)
@@ -283,7 +306,7 @@ static bool in_ports(const uint8_t *ports, uint16_t port)
 static int port_decoder(const an_engine *e, uint16_t port)
 {
     for (unsigned i = 0; i < e->nuses; i++)
-        if (in_ports(e->uses[i].ports, port))
+        if (!e->uses[i].dec->above && in_ports(e->uses[i].ports, port))
             return (int)i;
     return -1;
 }
@@ -300,7 +323,7 @@ static int pick_decoder(const an_engine *e, const an_packet *p, bool *probing)
     if (!e->cfg->heuristic)
         return -1;
     for (unsigned i = 0; i < e->nuses; i++) {
-        if (e->uses[i].dec->heuristic) {
+        if (!e->uses[i].dec->above && e->uses[i].dec->heuristic) {
             *probing = true;
             return (int)i;
         }
@@ -352,6 +375,17 @@ static bool conn_setup(an_engine *e, an_conn *c, const an_packet *p)
         if (c->proto == AN_PROTO_TCP)
             an_reasm_init(&fl->reasm, &e->rlim, &reasm_ops, fl);
     }
+    for (unsigned i = 0; i < e->nuses; i++) {
+        const an_decoder *l = e->uses[i].dec;
+        c->lstate[i] = NULL;
+        if (!l->above || strcmp(l->above, dec->name))
+            continue;
+        c->lstate[i] = calloc(1, l->state_size ? l->state_size : 1);
+        if (!c->lstate[i])
+            e->t.no_memory++; /* this layer sees nothing of the connection */
+        else
+            e->mem_used += l->state_size;
+    }
     dec->open(c, probing);
     return true;
 }
@@ -359,6 +393,14 @@ static bool conn_setup(an_engine *e, an_conn *c, const an_packet *p)
 /* Frees every buffer of a connection; it stays in the table, DONE. */
 static void conn_release(an_engine *e, an_conn *c)
 {
+    for (unsigned i = 0; i < e->nuses; i++) {
+        if (!c->lstate[i])
+            continue;
+        e->uses[i].dec->layer_close(c, c->lstate[i]);
+        e->mem_used -= e->uses[i].dec->state_size;
+        free(c->lstate[i]);
+        c->lstate[i] = NULL;
+    }
     if (c->dec) {
         c->dec->close(c);
         e->mem_used -= c->dec->state_size;
@@ -437,6 +479,14 @@ static void conn_finish(an_engine *e, an_conn *c, an_end_reason why,
                 an_reasm_flush(&c->flow[d].reasm, gap_reason(why));
             c->dec->end(&c->flow[d]);
         }
+        for (unsigned i = 0; i < e->nuses; i++) {
+            if (!c->lstate[i])
+                continue;
+            e->cur_layer = (int)i;
+            for (int d = 0; d < 2 && !e->stop; d++)
+                e->uses[i].dec->layer_end(&c->flow[d], c->lstate[i]);
+            e->cur_layer = -1;
+        }
     }
     if (c->claimed) {
         for (int d = 0; d < 2; d++) {
@@ -458,6 +508,8 @@ static void conn_finish(an_engine *e, an_conn *c, an_end_reason why,
                 c->dec->account(fl, &e->t);
             e->t.by_decoder[c->dec_idx].flows++;
             e->t.by_decoder[c->dec_idx].units += fl->c.frames + fl->c.records;
+            for (unsigned i = 0; i < e->nuses; i++)
+                e->t.by_decoder[i].flows += c->lstate[i] != NULL;
             e->t.flows++;
         }
     } else if (c->probing || c->dismissed) {
@@ -759,6 +811,7 @@ an_engine *an_engine_new(const an_engine_cfg *cfg, const an_sink *sink)
         return NULL;
     }
     e->mem_used = e->nbuckets * sizeof(an_conn *);
+    e->cur_layer = -1;
     if (cfg->ndecoders) {
         e->nuses = cfg->ndecoders < AN_DECODERS_MAX ? cfg->ndecoders
                                                     : AN_DECODERS_MAX;

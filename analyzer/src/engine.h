@@ -72,6 +72,9 @@ typedef struct an_flow {
     an_pktlog log;      /* -w: packets of frames not yet complete */
 } an_flow;
 
+/* Decoders (and layers) an engine takes at most. */
+#define AN_DECODERS_MAX 8
+
 typedef enum an_conn_state {
     AN_CONN_ACTIVE,
     AN_CONN_DONE,     /* reported and emptied; kept to absorb late packets */
@@ -93,13 +96,14 @@ typedef struct an_conn {
     uint8_t dec_idx;  /* index of dec in the engine's decoder list */
     const an_decoder *dec; /* NULL when no decoder took it */
     void *dstate;     /* the decoder's state_size bytes */
+    /* Layers above the decoder: their state by index in the engine's
+     * decoder list (NULL for the others). */
+    void *lstate[AN_DECODERS_MAX];
     char ep[2][48];   /* "addr:port" of flow 0's source and destination */
     uint16_t port[2]; /* flow 0's source and destination ports */
     an_flow flow[2];
 } an_conn;
 
-/* Decoders an engine takes at most. */
-#define AN_DECODERS_MAX 8
 
 typedef struct an_engine_cfg {
     int crc;                 /* tt_crc or AN_CRC_AUTO */

@@ -139,15 +139,19 @@ static int add_port(const char *arg)
     unsigned d = 0;
     if (eq) {
         d = 0;
-        while (d < nuses && (strlen(uses[d].dec->name) != (size_t)(eq - arg) ||
+        /* Layers (decoders fed by another's frames) take no port. */
+        while (d < nuses && (uses[d].dec->above ||
+                             strlen(uses[d].dec->name) != (size_t)(eq - arg) ||
                              strncasecmp(uses[d].dec->name, arg,
                                          (size_t)(eq - arg))))
             d++;
         if (d == nuses) {
             char names[256] = "";
             for (unsigned i = 0; i < nuses; i++)
-                snprintf(names + strlen(names), sizeof names - strlen(names),
-                         "%s%s", i ? ", " : "", uses[i].dec->name);
+                if (!uses[i].dec->above)
+                    snprintf(names + strlen(names),
+                             sizeof names - strlen(names), "%s%s",
+                             names[0] ? ", " : "", uses[i].dec->name);
             fprintf(stderr,
                     "tamtam-analyze: --port %s: no decoder of that name (one "
                     "of %s)\n(tamtam-analyze --help for usage)\n",

@@ -432,6 +432,18 @@ static bool eval_named(const node *nd, const an_record *rec)
     return false;
 }
 
+/* A Core Frame field on another decoder's record: the record's field of
+ * that name, if it has one. */
+static bool eval_frame_field_on_record(const node *nd, const an_record *rec)
+{
+    node tmp = *nd;
+    snprintf(tmp.name, sizeof tmp.name, "%s", fields[nd->field].name);
+    tmp.kind = fields[nd->field].kind == 'b' ? AN_V_BOOL
+               : nd->value == V_NULL && nd->field == F_DEST ? AN_V_NULL
+                                                          : AN_V_INT;
+    return eval_named(&tmp, rec);
+}
+
 static bool eval_cmp(const node *nd, const an_match_frame *x)
 {
     const tt_frame *f = x->f;
@@ -462,7 +474,7 @@ static bool eval_cmp(const node *nd, const an_match_frame *x)
     case F_DPORT: v = x->dport; break;
     case F_DEST:
         if (!f)
-            return absent(nd);
+            return eval_frame_field_on_record(nd, x->rec);
         if (nd->value == V_NULL)
             return compare(f->has_ext, nd->op, 0);
         if (!f->has_ext)
@@ -480,7 +492,7 @@ static bool eval_cmp(const node *nd, const an_match_frame *x)
     case F_CRC:
     case F_USED_LEN:
         if (!f)
-            return absent(nd);
+            return eval_frame_field_on_record(nd, x->rec);
         v = frame_field(nd->field, f);
         break;
     case F_COUNT:

@@ -23,7 +23,9 @@
  * Any field of another decoder's records (decoder.h), by name: an integer,
  * true / false, null, or a word (letters, digits, _ . - :) compared as a
  * string (= and != only).
- * A field a record does not have matches only with !=. Status of another
+ * A field a record does not have matches only with != (a Core Frame
+ * field name on another decoder's record means the record's field of that
+ * name, if any). Status of another
  * decoder's record: ok or invalid.
  * Names are case-insensitive; integers are decimal or 0x-hex.
  */

@@ -146,14 +146,15 @@ void an_json_frame(an_outbuf *o, uint64_t ts_us, const char *proto,
     o->len += (size_t)(p - start);
 }
 
-/* The members every per-flow event line starts with. */
-static char *json_head(char *p, const char *type, uint64_t ts_us,
-                       const an_flow *fl)
+/* The members every per-flow event line starts with, `protocol` the
+ * decoder's (or layer's) name. */
+static char *json_head_as(char *p, const char *type, uint64_t ts_us,
+                          const an_flow *fl, const char *protocol)
 {
     p = PUT_LIT(p, "{\"type\":\"");
     p = put_str(p, type);
     p = PUT_LIT(p, "\",\"protocol\":\"");
-    p = put_str(p, an_flow_protocol(fl));
+    p = put_str(p, protocol);
     p = PUT_LIT(p, "\",\"ts\":");
     p = put_ts(p, ts_us);
     p = PUT_LIT(p, ",\"proto\":\"");
@@ -167,6 +168,12 @@ static char *json_head(char *p, const char *type, uint64_t ts_us,
     p = PUT_LIT(p, "\",\"dst\":\"");
     p = put_str(p, an_flow_dst(fl));
     return PUT_LIT(p, "\"");
+}
+
+static char *json_head(char *p, const char *type, uint64_t ts_us,
+                       const an_flow *fl)
+{
+    return json_head_as(p, type, ts_us, fl, an_flow_protocol(fl));
 }
 
 /* A per-flow event line: head, then `extra` (already JSON members, each
@@ -183,7 +190,8 @@ static void json_event(an_report *r, const char *type, uint64_t ts_us,
 
 /* ---- text lines ----------------------------------------------------------- */
 
-static void text_head(an_report *r, uint64_t ts_us, const an_flow *fl)
+static void text_head_as(an_report *r, uint64_t ts_us, const an_flow *fl,
+                         const char *protocol)
 {
     char *start = an_outbuf_room(r->out, 256), *p = start;
     p = put_ts(p, ts_us);
@@ -194,9 +202,14 @@ static void text_head(an_report *r, uint64_t ts_us, const an_flow *fl)
     p = PUT_LIT(p, " > ");
     p = put_str(p, an_flow_dst(fl));
     *p++ = ' ';
-    p = put_str(p, an_flow_protocol(fl));
+    p = put_str(p, protocol);
     *p++ = ' ';
     r->out->len += (size_t)(p - start);
+}
+
+static void text_head(an_report *r, uint64_t ts_us, const an_flow *fl)
+{
+    text_head_as(r, ts_us, fl, an_flow_protocol(fl));
 }
 
 static void class_dir(char *out, size_t cap, const tt_frame *f)
@@ -623,11 +636,12 @@ void an_report_record(an_report *r, const an_flow *fl, uint64_t ts_us,
     size_t room = 512 + 6 * strlen(rec->status);
     for (unsigned i = 0; i < rec->nfields; i++)
         room += 8 + strlen(rec->fields[i].name) + value_room(&rec->fields[i].v);
+    const char *protocol = rec->protocol ? rec->protocol : an_flow_protocol(fl);
     if (!json)
-        text_head(r, ts_us, fl);
+        text_head_as(r, ts_us, fl, protocol);
     char *start = an_outbuf_room(r->out, room), *p = start;
     if (json) {
-        p = json_head(p, rec->type, ts_us, fl);
+        p = json_head_as(p, rec->type, ts_us, fl, protocol);
         p = PUT_LIT(p, ",\"stream_offset\":");
         p = put_u64(p, rec->off);
         p = PUT_LIT(p, ",\"len\":");

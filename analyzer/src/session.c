@@ -61,7 +61,7 @@ static void sink_record(void *ctx, const an_flow *fl, uint64_t ts,
                             fl->conn->proto == AN_PROTO_UDP,
                             fl->conn->port[fl->idx],
                             fl->conn->port[1 - fl->idx],
-                            an_flow_protocol(fl),
+                            r->protocol ? r->protocol : an_flow_protocol(fl),
                             r};
         if (!selected(s, &x))
             return;

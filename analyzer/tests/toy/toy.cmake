@@ -1,10 +1,12 @@
 # The protocol-seam test (issue 11): a toy second protocol (toy_decoder.c:
-# a length byte, then ASCII text) plugged into a tamtam-analyze by its file
-# and its symbol in the decoder list, nothing else.
+# a length byte, then ASCII text) and a toy layer over TamTam frames
+# (toy_layer.c: the same message in a channel-9 payload) plugged into a
+# tamtam-analyze by their files and their symbols in the decoder list,
+# nothing else.
 set(TOY ${CMAKE_CURRENT_SOURCE_DIR}/toy)
 tamtam_analyze_executable(tamtam-analyze-toy
-  DECODERS ${TAMTAM_ANALYZE_DECODERS} an_toy_decoder
-  SOURCES ${TOY}/toy_decoder.c)
+  DECODERS ${TAMTAM_ANALYZE_DECODERS} an_toy_decoder an_toy_layer
+  SOURCES ${TOY}/toy_decoder.c ${TOY}/toy_layer.c)
 set_target_properties(tamtam-analyze-toy PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 add_executable(analyzer_toy_test ${TOY}/toy_test.c)

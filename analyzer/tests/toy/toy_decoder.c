@@ -52,8 +52,13 @@ static void emit(an_flow *fl, toy_dir *t, const char *status)
     };
     if (!ascii && !strcmp(status, "ok"))
         status = "not_ascii";
-    an_record r = {"message", !strcmp(status, "ok"), status, t->start,
-                   t->have, f, 2};
+    an_record r = {.type = "message",
+                   .ok = !strcmp(status, "ok"),
+                   .status = status,
+                   .off = t->start,
+                   .len = t->have,
+                   .fields = f,
+                   .nfields = 2};
     an_emit_record(fl, &r);
     t->start += t->have;
     t->have = 0;
