@@ -45,9 +45,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n >= 0) {
         sp_envelope renv;
         sp_check rchk;
+        const cJSON *from =
+            cJSON_GetObjectItemCaseSensitive(env.root, "from");
         if (sp_validate(reply, (size_t)n, NULL, &now, &renv, &rchk) != 0 ||
-            renv.type != SP_TYPE_ERROR || !env.from ||
-            strcmp(renv.to, cJSON_GetObjectItem(env.root, "from")->valuestring))
+            renv.type != SP_TYPE_ERROR || !cJSON_IsString(from) ||
+            strcmp(renv.to, from->valuestring) != 0)
             abort();
         sp_envelope_free(&renv);
         free(reply);
