@@ -22,6 +22,7 @@ static void fail(sp_check *chk, int fault, const char *req, const char *fmt,
     va_list ap;
     chk->fault = fault;
     chk->req = req;
+    chk->notes = 0; /* notes go with valid envelopes only (SP-9.3) */
     va_start(ap, fmt);
     vsnprintf(chk->detail, sizeof chk->detail, fmt, ap);
     va_end(ap);

@@ -669,6 +669,11 @@ static void notes(void **state)
     assert_int_equal(validate_n(l, strlen(l), NULL, NULL, &chk), 0);
     assert_int_equal(chk.notes, SP_NOTE_ID_NOT_UUIDV7 | SP_NOTE_UNKNOWN_MEMBER |
                                     SP_NOTE_UNKNOWN_FAULT_CODE);
+    /* The same envelope refused later (2000): no notes with a fault. */
+    cJSON *allow = cJSON_Parse("{}");
+    assert_int_equal(validate_n(l, strlen(l), allow, NULL, &chk), 2000);
+    assert_int_equal(chk.notes, 0);
+    cJSON_Delete(allow);
 }
 
 int main(void)

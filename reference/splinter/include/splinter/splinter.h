@@ -10,6 +10,9 @@
  * Conventions (CONTRIBUTING.md): a call returns 0 or a count on success and a
  * negative code of SP_ERROR_MAP on failure. Protocol faults (1000, 3000, ...)
  * are not library errors: the validator returns them as positive values.
+ * No global state of its own; cJSON keeps the position of its last parse error
+ * in a global, so parse from one thread at a time or accept that race on a
+ * value this library never reads.
  * Strings are UTF-8 and NUL-terminated unless a length is given. Times are
  * sp_time: seconds and nanoseconds since 1970-01-01T00:00:00Z, POSIX time (no
  * leap seconds), proleptic Gregorian calendar.
@@ -250,7 +253,7 @@ typedef struct sp_check {
  * `allow`: NULL (everything allowed) or an SP-6-c object {"sender":[...]}.
  * `now`: the arrival time for the TTL check (SP-5.1-a), or NULL to skip it.
  * `env`: receives the envelope view (always; call sp_envelope_free after).
- * `chk`: receives the verdict.
+ * `chk`: receives the verdict (notes only with a valid envelope).
  *
  * Memory: cJSON's tree for the line, at most a few tens of bytes per JSON
  * value of a line of at most 1 MiB; nothing is kept after sp_envelope_free.
@@ -305,7 +308,12 @@ int sp_announce(const char *id, const char *service, const sp_time *now,
  * and the arrival time; take payloads in seq order; ask it for timed-out
  * streams. Limits are SP_MAX_STREAMS, SP_STREAM_BYTES_MAX, SP_TOTAL_BYTES_MAX
  * by default (sp_reasm_limits to change them, e.g. in tests); bytes count the
- * compact JSON text of held payloads, delivered-but-not-taken ones included.
+ * compact JSON text of held payloads, delivered-but-not-taken ones included;
+ * each stream also takes a fixed ~3.6 KiB for its window. A timed-out stream
+ * keeps its slot (not its held chunks) until sp_reasm_expire reports it.
+ * Duplicates (SP-8-e): a held chunk is compared by its text; a delivered one
+ * (the last 64) by length, eof and a 64-bit FNV-1a digest of its text. A
+ * chunk without payload (a heartbeat) carries the text "null".
  *
  *   sp_reasm *r = sp_reasm_new(NULL);
  *   sp_chunk_result cr; sp_reasm_push(r, &env, &now, &cr);
