@@ -676,6 +676,32 @@ static void notes(void **state)
     cJSON_Delete(allow);
 }
 
+/* SP-2-f's "bytes past len are never read": every prefix of a line, each
+ * in an exact-size heap block (the sanitizer build catches a read past it),
+ * is judged without a crash, and only the whole line is valid. */
+static void prefixes(void **state)
+{
+    (void)state;
+    const char *line = ENV(",\"ttl_ms\":12,\"seq\":3,\"eof\":true,"
+                           "\"payload\":{\"a\":[true,false,null,-1.5e3,"
+                           "\"\\u00e9\\n\"]}");
+    size_t n = strlen(line);
+    for (size_t k = 0; k <= n; k++) {
+        char *copy = malloc(k ? k : 1);
+        assert_non_null(copy);
+        memcpy(copy, line, k);
+        sp_check chk;
+        int r = validate_n(copy, k, NULL, NULL, &chk);
+        assert_int_equal(r, k == n ? 0 : 1000);
+        char *out = NULL;
+        const sp_time now = {0, 0};
+        r = sp_fault_reply(copy, k, 1000, NULL, "svc", &now, &out);
+        assert_true(k == n ? r > 0 : r == SP_ERR_NO_REPLY);
+        free(out);
+        free(copy);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,6 +716,7 @@ int main(void)
         cmocka_unit_test(types_and_payload), cmocka_unit_test(error_payload),
         cmocka_unit_test(authorization),   cmocka_unit_test(ttl),
         cmocka_unit_test(check_order),     cmocka_unit_test(notes),
+        cmocka_unit_test(prefixes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
