@@ -9,6 +9,18 @@
 
 #include "splinter/splinter.h"
 
+/* Writes `s` as a Lua string literal. */
+static void lua_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            putchar('\\');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "md") == 0) {
@@ -26,9 +38,13 @@ int main(int argc, char **argv)
                "-- (reference/splinter/include/splinter/splinter.h); do not "
                "edit.\nreturn {\n");
 #define LUA_ROW(sym, code, rec, desc)                                          \
-    printf("  [%d] = { symbol = \"%s\", recoverable = \"%s\",\n"               \
-           "           description = \"%s\" },\n",                             \
-           code, #sym, sp_recover_text(SP_RECOVER_##rec), desc);
+    printf("  [%d] = { symbol = ", code);                                     \
+    lua_string(#sym);                                                          \
+    printf(", recoverable = ");                                                \
+    lua_string(sp_recover_text(SP_RECOVER_##rec));                             \
+    printf(",\n           description = ");                                   \
+    lua_string(desc);                                                          \
+    printf(" },\n");
         SP_FAULT_MAP(LUA_ROW)
 #undef LUA_ROW
         printf("}\n");

@@ -74,6 +74,18 @@ static void notes_and_types(void **state)
     assert_null(sp_type_name((sp_type)99));
 }
 
+/* The table's texts fit every generated form: no '|' (a Markdown cell), no
+ * newline, and a full stop at the end as the spec's rows have. */
+static void table_texts(void **state)
+{
+    (void)state;
+#define TEXT_OK(sym, code, rec, desc)                                          \
+    assert_null(strpbrk(desc, "|\n"));                                        \
+    assert_int_equal((desc)[strlen(desc) - 1], '.');
+    SP_FAULT_MAP(TEXT_OK)
+#undef TEXT_OK
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -81,6 +93,7 @@ int main(void)
         cmocka_unit_test(fault_recoverability),
         cmocka_unit_test(error_names),
         cmocka_unit_test(notes_and_types),
+        cmocka_unit_test(table_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
