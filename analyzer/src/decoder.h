@@ -65,7 +65,8 @@ typedef struct an_record {
     uint64_t off;       /* stream offset (TCP), 0 for a datagram */
     size_t len;         /* bytes it occupies */
     const an_rfield *fields;
-    unsigned nfields;
+    unsigned nfields;     /* the report writes the first 32; strings are
+                             cut at 1024 bytes (report.c) */
     const char *protocol; /* set by the engine: the emitting decoder's name */
 } an_record;
 
@@ -111,6 +112,10 @@ typedef struct an_decoder {
                   const tt_frame *f);
     void (*layer_end)(struct an_flow *fl, void *st);
     void (*layer_close)(struct an_conn *c, void *st);
+    /* Optional: writes the decoder's own totals (its create() instance) as
+     * JSON members, NUL-terminated in `out` (cap bytes), for its entry of
+     * the summary's by_protocol. */
+    void (*summary)(const void *inst, char *out, size_t cap);
 } an_decoder;
 
 /* A decoder and the ports it claims (bitmap of 65536 bits, or NULL for

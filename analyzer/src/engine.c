@@ -861,6 +861,11 @@ const an_totals *an_engine_totals(const an_engine *e)
     return &e->t;
 }
 
+const void *an_engine_instance(const an_engine *e, unsigned i)
+{
+    return i < e->nuses ? e->inst[i] : NULL;
+}
+
 uint64_t an_engine_mem_used(const an_engine *e)
 {
     return e->mem_used;

@@ -207,6 +207,10 @@ uint64_t an_engine_mem_used(const an_engine *e);
 void an_engine_extract(an_engine *e, const an_flow *fl, uint64_t off,
                        size_t len, pcap_dumper_t *d);
 
+/* The instance decoder `i` of the engine's list got from its create(), or
+ * NULL. */
+const void *an_engine_instance(const an_engine *e, unsigned i);
+
 /* Frees the engine and every connection (without reporting). */
 void an_engine_free(an_engine *e);
 

@@ -40,7 +40,8 @@ static void usage(FILE *to)
     fprintf(to,
         "usage: tamtam-analyze [options] FILE|-\n"
         "       tamtam-analyze [options] -i IFACE [-f FILTER]\n"
-        "Decodes TamTam Core Frames in pcap/pcapng captures or live traffic.\n"
+        "Decodes TamTam Core Frames (and Splinter envelopes, TCP port 4775) in\n"
+        "pcap/pcapng captures or live traffic.\n"
         "\n"
         "input:\n"
         "  FILE | -           pcap or pcapng file, or - for stdin\n"

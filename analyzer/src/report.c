@@ -598,9 +598,41 @@ static char *put_json_text(char *p, const char *s)
     return p;
 }
 
+/* Record strings come from the traffic and may be up to a line long: each
+ * is written cut at this many bytes (at a UTF-8 character boundary), with
+ * "..." after it, so that a record always fits the output buffer. */
+#define REC_STR_MAX 1024u
+#define REC_FIELDS_MAX 32u
+
+/* The bytes of `s` written: at most REC_STR_MAX, not ending inside a UTF-8
+ * sequence. */
+static size_t rec_str_len(const char *s, bool *cut)
+{
+    size_t n = strnlen(s, REC_STR_MAX + 1);
+    *cut = n > REC_STR_MAX;
+    if (!*cut)
+        return n;
+    n = REC_STR_MAX;
+    while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 static size_t value_room(const an_value *v)
 {
-    return v->kind == AN_V_STR ? 6 * strlen(v->s) + 2 : 24;
+    return v->kind == AN_V_STR ? 6 * REC_STR_MAX + 8 : 24;
+}
+
+/* A record's string value, escaped, cut as above. */
+static char *put_rec_text(char *p, const char *s)
+{
+    bool cut;
+    size_t n = rec_str_len(s, &cut);
+    char buf[REC_STR_MAX + 1];
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    p = put_json_text(p, buf);
+    return cut ? PUT_LIT(p, "...") : p;
 }
 
 static char *put_value(char *p, const an_value *v, bool json)
@@ -618,9 +650,9 @@ static char *put_value(char *p, const an_value *v, bool json)
         return put_bool(p, v->i != 0);
     case AN_V_STR:
         if (!json)
-            return put_json_text(p, v->s);
+            return put_rec_text(p, v->s);
         *p++ = '"';
-        p = put_json_text(p, v->s);
+        p = put_rec_text(p, v->s);
         *p++ = '"';
         return p;
     }
@@ -633,8 +665,11 @@ void an_report_record(an_report *r, const an_flow *fl, uint64_t ts_us,
     if (r->summary_only)
         return;
     bool json = r->mode == AN_OUT_JSON;
-    size_t room = 512 + 6 * strlen(rec->status);
-    for (unsigned i = 0; i < rec->nfields; i++)
+    /* At most REC_FIELDS_MAX fields, each bounded: a record fits the
+     * output buffer whatever the decoder hands over. */
+    unsigned nf = rec->nfields < REC_FIELDS_MAX ? rec->nfields : REC_FIELDS_MAX;
+    size_t room = 512 + 6 * REC_STR_MAX;
+    for (unsigned i = 0; i < nf; i++)
         room += 8 + strlen(rec->fields[i].name) + value_room(&rec->fields[i].v);
     const char *protocol = rec->protocol ? rec->protocol : an_flow_protocol(fl);
     if (!json)
@@ -647,7 +682,7 @@ void an_report_record(an_report *r, const an_flow *fl, uint64_t ts_us,
         p = PUT_LIT(p, ",\"len\":");
         p = put_u64(p, rec->len);
         p = PUT_LIT(p, ",\"status\":\"");
-        p = put_json_text(p, rec->status);
+        p = put_rec_text(p, rec->status);
         *p++ = '"';
     } else {
         *p++ = '@';
@@ -655,13 +690,15 @@ void an_report_record(an_report *r, const an_flow *fl, uint64_t ts_us,
         *p++ = ' ';
         p = put_str(p, rec->type);
     }
-    for (unsigned i = 0; i < rec->nfields; i++) {
+    for (unsigned i = 0; i < nf; i++) {
         const an_rfield *f = &rec->fields[i];
         if (json) {
             *p++ = ',';
             *p++ = '"';
             p = put_str(p, f->name);
             p = PUT_LIT(p, "\":");
+        } else if (f->v.kind == AN_V_NULL) {
+            continue; /* text: only the fields the record has */
         } else {
             *p++ = ' ';
             p = put_str(p, f->name);
@@ -675,7 +712,7 @@ void an_report_record(an_report *r, const an_flow *fl, uint64_t ts_us,
         p = PUT_LIT(p, " len=");
         p = put_u64(p, rec->len);
         *p++ = ' ';
-        p = put_json_text(p, rec->status);
+        p = put_rec_text(p, rec->status);
         *p++ = '\n';
     }
     r->out->len += (size_t)(p - start);
@@ -822,7 +859,7 @@ void an_report_summary(an_report *r, const an_totals *t)
         seen = 1u << r->crc;
     if (r->mode == AN_OUT_JSON) {
         crc_list(crcs, sizeof crcs, seen, true);
-        char *start = an_outbuf_room(r->out, 16384), *p = start;
+        char *start = an_outbuf_room(r->out, 65536), *p = start;
         p += sprintf(
             p,
             "{\"type\":\"stats\",\"duration\":%.6f,\"frames_per_second\":%.1f,"
@@ -849,12 +886,19 @@ void an_report_summary(an_report *r, const an_totals *t)
                          an_pkt_result_name((an_pkt_result)i),
                          t->pkt_result[i]);
         p = PUT_LIT(p, "},\"by_protocol\":{");
-        for (unsigned i = 0; i < report_ndecoders(r); i++)
+        for (unsigned i = 0; i < report_ndecoders(r); i++) {
+            char extra[2048] = "";
+            const an_decoder *dec = r->ndecoders ? r->decoders[i].dec : NULL;
+            if (dec && dec->summary && r->eng)
+                dec->summary(an_engine_instance(r->eng, i), extra,
+                             sizeof extra);
             p += sprintf(p,
                          "%s\"%s\":{\"flows\":%" PRIu64
-                         ",\"records\":%" PRIu64 "}",
+                         ",\"records\":%" PRIu64 "%s%s}",
                          i ? "," : "", report_decoder_name(r, i),
-                         t->by_decoder[i].flows, t->by_decoder[i].units);
+                         t->by_decoder[i].flows, t->by_decoder[i].units,
+                         extra[0] ? "," : "", extra);
+        }
         p = PUT_LIT(p, "},\"by_class\":");
         p = json_counts(p, c->cls, 16);
         p = PUT_LIT(p, ",\"by_channel\":");
@@ -876,7 +920,7 @@ void an_report_summary(an_report *r, const an_totals *t)
     crc_list(crcs, sizeof crcs, seen, false);
     an_outbuf_printf(r->out,
                      "summary: %" PRIu64 " packets read (%" PRIu64
-                     " TamTam), %" PRIu64 " flows in %" PRIu64
+                     " decoded), %" PRIu64 " flows in %" PRIu64
                      " connections, %" PRIu64 " stream bytes, %.6f s\n",
                      t->packets, c->packets, t->flows, t->connections,
                      c->bytes, span);

@@ -29,6 +29,7 @@ typedef struct an_report {
     /* The engine's decoders, for the summary's names (0: TamTam alone). */
     const an_decoder_use *decoders;
     unsigned ndecoders;
+    const an_engine *eng; /* for the decoders' own totals; may be NULL */
 } an_report;
 
 void an_report_frame(an_report *r, const an_flow *fl, uint64_t ts_us,

@@ -170,6 +170,7 @@ bool an_session_start(an_session *s, const an_engine_cfg *cfg)
         s->sink.record = NULL;
     }
     s->eng = an_engine_new(cfg, &s->sink);
+    s->rep.eng = s->eng;
     return s->eng != NULL;
 }
 

@@ -205,15 +205,16 @@ static void ports_and_status(void **state)
     const char *bad[] = {"--port", "nope=1", cap, NULL};
     an_run(&r, bad, NULL, 0);
     assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "no decoder of that name (one of tamtam, toy)"));
+    assert_non_null(strstr(r.err, "no decoder of that name (one of tamtam, "
+                                  "splinter, toy)"));
     an_result_free(&r);
     /* An invalid toy record fails --fail-on-error. */
     const char *fail[] = {"--stats", "--fail-on-error", cap, NULL};
     an_run(&r, fail, NULL, 0);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.out, "by protocol: tamtam 2 flows, 4 records; "
-                                  "toy 2 flows, 4 records; toyframes 2 "
-                                  "flows, 2 records"));
+                                  "splinter 0 flows, 0 records; toy 2 flows, "
+                                  "4 records; toyframes 2 flows, 2 records"));
     an_result_free(&r);
     /* The text form names the protocol on every line. */
     const char *text[] = {cap, NULL};
