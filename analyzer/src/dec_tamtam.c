@@ -284,7 +284,8 @@ static void udp_settle(an_conn *c, bool final)
     bool force = final || cs->nheld >= AN_UDP_HELD_MAX;
     int pick = AN_CRC_AUTO;
     if (c->probing) {
-        unsigned need = final ? 2 : run;
+        /* Recognition takes a whole run, at the end too (issue 19). */
+        unsigned need = run;
         bool any_hope = false;
         for (int v = v0; v <= v1 && pick == AN_CRC_AUTO; v++) {
             if (!bad[v] && strict[v] >= need)

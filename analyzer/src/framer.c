@@ -134,6 +134,12 @@ static bool may_open_run(const uint8_t *buf, size_t len, size_t at)
 static int chain_any(const an_framer *f, size_t at, bool aligned, bool final,
                      int *which)
 {
+    /* Recognising a connection (PROBE) takes a whole run, even at a gap or
+     * the end: a shorter run there is how other protocols' bytes looked
+     * like frames (issue 19). Realigning a known TamTam stream may end on
+     * a shorter one. */
+    if (f->mode == AN_FRAMER_PROBE)
+        final = false;
     if (f->crc != AN_CRC_AUTO) {
         *which = f->crc;
         return an_framer_chain(f->hold, f->hold_len, at, (tt_crc)f->crc,

@@ -436,13 +436,25 @@ static void heuristic(void **state)
         noise[i] = (uint8_t)x;
     }
     cb_conn_send(&c, 0, noise, sizeof noise);
-    /* UDP on port 9996: four valid datagrams; on 9994: zero frames. */
+    /* Port 9993: three valid frames, then the end: shorter than a run of
+     * --run (4), so never recognised, at the end either (issue 19). */
+    cb_conn_open(&c, &f, cb_v4("10.0.0.1", 40006), cb_v4("10.0.0.2", 9993),
+                 1, 2);
+    for (int i = 0; i < 3; i++) {
+        small_frame(fr, 40 + (unsigned)i);
+        cb_conn_send(&c, 0, fr, 22);
+    }
+    cb_conn_close(&c);
+    /* UDP on port 9996: four valid datagrams; on 9994: zero frames; on
+     * 9992: three valid datagrams, short of a run. */
     cb_ep a = cb_v4("10.0.0.1", 40004), b = cb_v4("10.0.0.2", 9996);
-    cb_ep z = cb_v4("10.0.0.2", 9994);
+    cb_ep z = cb_v4("10.0.0.2", 9994), s3 = cb_v4("10.0.0.2", 9992);
     for (int i = 0; i < 4; i++) {
         small_frame(fr, 30 + (unsigned)i);
         cb_udp(&f, c.ts + 10 + (uint64_t)i, &a, &b, fr, 22, NULL);
         cb_udp(&f, c.ts + 20 + (uint64_t)i, &a, &z, zeros, 6, NULL);
+        if (i < 3)
+            cb_udp(&f, c.ts + 30 + (uint64_t)i, &a, &s3, fr, 22, NULL);
     }
     cb_close(&f);
 
@@ -460,9 +472,10 @@ static void heuristic(void **state)
     assert_int_equal(an_frames_from(&r, "10.0.0.1:40005"), 5);
     assert_frame(an_frame_from(&r, "10.0.0.1:40005", 0), "ok", 7);
     assert_int_equal(an_frames_from(&r, "10.0.0.1:40004"), 4);
+    assert_int_equal(an_frames_from(&r, "10.0.0.1:40006"), 0);
     assert_int_equal(an_count(&r, "frame"), 14);
     const cJSON *st = an_nth(&r, "stats", 0);
-    assert_int_equal(an_int(st, "heuristic_rejected"), 3);
+    assert_int_equal(an_int(st, "heuristic_rejected"), 5);
     assert_int_equal(an_int(summary_of(&r), "flows"), 3);
     an_result_free(&r);
 }
