@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the TamTam Wireshark plugin for the current user by copying every
-# protocol file of dissector/ (tamtam.lua, the Core Frame; tamtam_common.lua,
+# protocol file of dissector/ (tamtam.lua, the Core Frame; splinter.lua and
+# its generated fault table splinter_faults.lua; tamtam_common.lua,
 # the helpers the protocol files share; any further *.lua protocol file)
 # into Wireshark's personal Lua plugin folder: ~/.local/lib/wireshark/plugins
 # on Linux and macOS. (Windows: %APPDATA%\Wireshark\plugins, copied by hand;

@@ -285,5 +285,237 @@ function M.dispatch(dt, key, tvb, offset, length, pinfo, tree)
     return true
 end
 
+---------------------------------------------------------------------------
+-- JSON (RFC 8259, strict), for protocols whose PDUs are JSON text: Wireshark's
+-- Lua has no JSON library, and its JSON dissector only shows a tree. A
+-- recursive-descent reader over a Lua string; nesting is bounded by
+-- max_depth, so recursion is too.
+--
+-- M.json_read(s, max_depth) returns root, nil, nil, dup on success, or
+-- nil, message, position on the first error (positions are 1-based byte
+-- offsets in s). A node is {kind, first, last, value, ...}: kind is
+-- "object", "array", "string", "number", "true", "false" or "null"; first
+-- and last are the node's first and last byte in s; value is the unescaped
+-- UTF-8 text of a string, or the token text of a number (read it exactly:
+-- M.json_uint). An object has names (member names in order) and members
+-- (name -> node, the last of duplicates); an array has items. dup is the
+-- first member name met twice in one object (any depth), or nil. An escaped
+-- lone surrogate is an error; escaped NUL (\u0000) is accepted and decoded.
+---------------------------------------------------------------------------
+local sfind, ssub, schar = string.find, string.sub, string.char
+
+local ESCAPES = { [34] = "\"", [92] = "\\", [47] = "/", [98] = "\b", [102] = "\f",
+                  [110] = "\n", [114] = "\r", [116] = "\t" }
+
+local function utf8_char(cp)
+    if cp < 0x80 then
+        return schar(cp)
+    elseif cp < 0x800 then
+        return schar(0xC0 + math.floor(cp / 0x40), 0x80 + cp % 0x40)
+    elseif cp < 0x10000 then
+        return schar(0xE0 + math.floor(cp / 0x1000), 0x80 + math.floor(cp / 0x40) % 0x40, 0x80 + cp % 0x40)
+    end
+    return schar(0xF0 + math.floor(cp / 0x40000), 0x80 + math.floor(cp / 0x1000) % 0x40,
+        0x80 + math.floor(cp / 0x40) % 0x40, 0x80 + cp % 0x40)
+end
+
+-- The index after the number token at i, or nil (JSON grammar; a number
+-- followed by more number text is not one: "01", "1.2.3", "1e5e").
+local function json_number_end(s, i)
+    local j = i
+    if sbyte(s, j) == 45 then j = j + 1 end
+    local c = sbyte(s, j)
+    if c == 48 then
+        j = j + 1
+    elseif c and c >= 49 and c <= 57 then
+        j = select(2, sfind(s, "^%d+", j)) + 1
+    else
+        return nil
+    end
+    if sbyte(s, j) == 46 then
+        local _, e = sfind(s, "^%d+", j + 1)
+        if not e then return nil end
+        j = e + 1
+    end
+    c = sbyte(s, j)
+    if c == 101 or c == 69 then
+        j = j + 1
+        c = sbyte(s, j)
+        if c == 43 or c == 45 then j = j + 1 end
+        local _, e = sfind(s, "^%d+", j)
+        if not e then return nil end
+        j = e + 1
+    end
+    c = sbyte(s, j)
+    if c and ((c >= 48 and c <= 57) or c == 46 or c == 101 or c == 69 or c == 43 or c == 45) then
+        return nil
+    end
+    return j
+end
+M.json_number_end = json_number_end
+
+local function skip_ws(s, i)
+    return select(2, sfind(s, "^[ \t\r\n]*", i)) + 1
+end
+
+-- A string at i (its opening quote): the node, or nil, message, position.
+local function json_string(s, i)
+    local parts, j = {}, i + 1
+    while true do
+        local k = sfind(s, "[\"\\\0-\31]", j)
+        if not k then
+            return nil, "string without closing quote", i
+        end
+        parts[#parts + 1] = ssub(s, j, k - 1)
+        local c = sbyte(s, k)
+        if c == 34 then
+            return { kind = "string", first = i, last = k, value = table.concat(parts) }
+        elseif c ~= 92 then
+            return nil, sformat("control character 0x%02x in a string", c), k
+        end
+        local e = sbyte(s, k + 1)
+        if ESCAPES[e] then
+            parts[#parts + 1] = ESCAPES[e]
+            j = k + 2
+        elseif e == 117 then
+            local hex = ssub(s, k + 2, k + 5)
+            if not hex:find("^%x%x%x%x$") then
+                return nil, "bad \\u escape", k
+            end
+            local cp = tonumber(hex, 16)
+            j = k + 6
+            if cp >= 0xDC00 and cp <= 0xDFFF then
+                return nil, "lone escaped low surrogate", k
+            elseif cp >= 0xD800 and cp <= 0xDBFF then
+                local lo = ssub(s, j, j + 5)
+                if not lo:find("^\\u[dD][c-fC-F]%x%x$") then
+                    return nil, "escaped high surrogate without its low surrogate", k
+                end
+                cp = 0x10000 + (cp - 0xD800) * 0x400 + (tonumber(lo:sub(3), 16) - 0xDC00)
+                j = j + 6
+            end
+            parts[#parts + 1] = utf8_char(cp)
+        else
+            return nil, "bad escape in a string", k
+        end
+    end
+end
+
+local json_value
+
+local function json_object(s, i, depth, max_depth, state)
+    local node = { kind = "object", first = i, names = {}, members = {} }
+    local j = skip_ws(s, i + 1)
+    if sbyte(s, j) == 125 then
+        node.last = j
+        return node
+    end
+    while true do
+        if sbyte(s, j) ~= 34 then
+            return nil, "member name expected", j
+        end
+        local name, err, pos = json_string(s, j)
+        if not name then return nil, err, pos end
+        j = skip_ws(s, name.last + 1)
+        if sbyte(s, j) ~= 58 then
+            return nil, "':' expected", j
+        end
+        local v
+        v, err, pos = json_value(s, skip_ws(s, j + 1), depth + 1, max_depth, state)
+        if not v then return nil, err, pos end
+        local key = name.value
+        if node.members[key] then
+            state.dup = state.dup or key
+        else
+            node.names[#node.names + 1] = key
+        end
+        v.name_first, v.name_last = name.first, name.last
+        node.members[key] = v
+        j = skip_ws(s, v.last + 1)
+        local c = sbyte(s, j)
+        if c == 125 then
+            node.last = j
+            return node
+        elseif c ~= 44 then
+            return nil, "',' or '}' expected", j
+        end
+        j = skip_ws(s, j + 1)
+    end
+end
+
+local function json_array(s, i, depth, max_depth, state)
+    local node = { kind = "array", first = i, items = {} }
+    local j = skip_ws(s, i + 1)
+    if sbyte(s, j) == 93 then
+        node.last = j
+        return node
+    end
+    while true do
+        local v, err, pos = json_value(s, j, depth + 1, max_depth, state)
+        if not v then return nil, err, pos end
+        node.items[#node.items + 1] = v
+        j = skip_ws(s, v.last + 1)
+        local c = sbyte(s, j)
+        if c == 93 then
+            node.last = j
+            return node
+        elseif c ~= 44 then
+            return nil, "',' or ']' expected", j
+        end
+        j = skip_ws(s, j + 1)
+    end
+end
+
+local LITERALS = { ["true"] = true, ["false"] = true, ["null"] = true }
+
+json_value = function(s, i, depth, max_depth, state)
+    local c = sbyte(s, i)
+    if c == 123 or c == 91 then
+        if depth > max_depth then
+            return nil, sformat("nesting deeper than %d", max_depth), i
+        end
+        return (c == 123 and json_object or json_array)(s, i, depth, max_depth, state)
+    elseif c == 34 then
+        return json_string(s, i)
+    elseif c == 45 or (c and c >= 48 and c <= 57) then
+        local e = json_number_end(s, i)
+        if not e then return nil, "malformed number", i end
+        return { kind = "number", first = i, last = e - 1, value = ssub(s, i, e - 1) }
+    end
+    local word = s:match("^%a+", i)
+    if word and LITERALS[word] then
+        return { kind = word, first = i, last = i + #word - 1 }
+    end
+    return nil, c and sformat("unexpected byte 0x%02x", c) or "unexpected end of text", i
+end
+
+function M.json_read(s, max_depth)
+    local state = {}
+    local root, err, pos = json_value(s, skip_ws(s, 1), 1, max_depth or 64, state)
+    if not root then
+        return nil, err, pos
+    end
+    local after = skip_ws(s, root.last + 1)
+    if after <= #s then
+        return nil, "text after the JSON value", after
+    end
+    return root, nil, nil, state.dup
+end
+
+-- The value of a number node written as plain digits (no sign, fraction or
+-- exponent), when it is at most max_text (the largest value, as digits);
+-- nil otherwise. Compared as text, never through a float, then converted
+-- (exact up to 2^53).
+function M.json_uint(node, max_text)
+    if not node or node.kind ~= "number" or not node.value:find("^%d+$") then
+        return nil
+    end
+    local v = node.value
+    if #v > #max_text or (#v == #max_text and v > max_text) then
+        return nil
+    end
+    return tonumber(v)
+end
+
 package.loaded[NAME] = M
 return M

@@ -1,7 +1,8 @@
-"""dissector.install: install.sh puts every protocol file (tamtam.lua and the
-shared helpers tamtam_common.lua) into the personal Lua plugin folder tshark
+"""dissector.install: install.sh puts every protocol file (tamtam.lua,
+splinter.lua with its fault table splinter_faults.lua, and the shared helpers
+tamtam_common.lua) into the personal Lua plugin folder tshark
 reads (~/.local/lib/wireshark/plugins), where tshark loads them without -X
-(each .lua file there as a plugin) and decodes TamTam; a folder given as
+(each .lua file there as a plugin) and decodes TamTam and Splinter; a folder given as
 argument is used instead."""
 import filecmp
 import os
@@ -43,6 +44,14 @@ def main():
         out = t.run_tshark(["-r", pcap, "-T", "fields", "-e", "tamtam.status", "-e", "tamtam.channel"],
                            lua=None, home=home)
         c.equal(out.strip(), "ok\t7", "the installed plugin decodes without -X")
+        c.check("splinter.lua" in FILES and "splinter_faults.lua" in FILES,
+                "test setup: splinter.lua and its fault table are protocol files")
+        sp = os.path.join(home, "splinter.pcap")
+        t.tcp_capture(sp, [b'{"id":"a","ts":"2026-03-01T00:00:00Z","from":"x","type":"heartbeat"}\n'],
+                      dport=4775)
+        out = t.run_tshark(["-r", sp, "-T", "fields", "-e", "splinter.valid", "-e", "splinter.type"],
+                           lua=None, home=home)
+        c.equal(out.strip(), "1\theartbeat", "the installed Splinter plugin decodes without -X")
 
         other = os.path.join(home, "elsewhere")
         p = subprocess.run([INSTALL, other], env=dict(os.environ, HOME=home), capture_output=True, text=True)
