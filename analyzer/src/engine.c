@@ -677,6 +677,15 @@ static void tcp_packet(an_engine *e, an_conn *c, int d, const an_packet *p)
 {
     uint8_t fl_syn = p->tcp_flags & (AN_TCP_SYN | AN_TCP_ACK);
     if (p->tcp_flags & AN_TCP_RST) {
+        /* Data on a RST is the sender's last bytes: analysed before the
+         * connection ends (issue 19). */
+        if (p->len) {
+            an_flow *rf = &c->flow[d];
+            keep_packet(e, rf, p);
+            an_reasm_segment(&rf->reasm, p->seq,
+                             (uint8_t)(p->tcp_flags & ~AN_TCP_RST),
+                             p->payload, p->len, p->cap);
+        }
         conn_finish(e, c, AN_END_RESET, true);
         return;
     }

@@ -526,6 +526,36 @@ static void reset(void **state)
     an_result_free(&r);
 }
 
+/* Data carried on the RST itself is analysed before the flow ends: here
+ * the last frame of the flow (issue 19). */
+static void reset_with_data(void **state)
+{
+    (void)state;
+    cb_file f;
+    cb_conn c;
+    new_conn(&f, &c, "rst_data.pcap");
+    uint8_t fr[22];
+    small_frame(fr, 5);
+    cb_conn_send(&c, 0, fr, 22);
+    small_frame(fr, 6);
+    cb_tcp(&f, c.ts + 100, &c.ep[0], &c.ep[1], 1001 + 22, 90001,
+           CB_RST | CB_ACK, fr, 22, NULL);
+    cb_close(&f);
+
+    an_result r;
+    run_json(&r, an_path("rst_data.pcap"), NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(an_frames_from(&r, CLIENT), 2);
+    const cJSON *l = an_frame_from(&r, CLIENT, 1);
+    assert_frame(l, "ok", 22);
+    assert_int_equal(an_int(l, "channel"), 6);
+    const cJSON *fl = an_nth(&r, "flow", 0);
+    assert_string_equal(an_str(fl, "end"), "reset");
+    assert_int_equal(an_int(fl, "bytes"), 44);
+    assert_int_equal(an_count(&r, "gap"), 0);
+    an_result_free(&r);
+}
+
 /* The capture's snap length cuts a segment: the missing bytes are a gap,
  * the frame they cut is truncated, nothing is zero-filled. */
 static void snaplen_cut(void **state)
@@ -606,6 +636,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(seq_wrap),
     cmocka_unit_test(syn_reuse_and_jump),
     cmocka_unit_test(reset),
+    cmocka_unit_test(reset_with_data),
     cmocka_unit_test(snaplen_cut),
     cmocka_unit_test(eviction),
 };
