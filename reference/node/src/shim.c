@@ -11,19 +11,13 @@
 #include "lines.h"
 #include "log.h"
 #include "shim.h"
+#include "sp_ops.h"
 #include "ttj.h"
 #include "writer.h"
 
 /* Every id is echoed; JSON numbers are doubles, so ids are the integers a
  * double holds exactly. */
 #define ID_LIMIT 9007199254740991.0 /* 2^53 - 1 */
-
-struct request {
-    const cJSON *json;
-    long long id;
-    tt_crc crc;
-    const struct shim_out *out;
-};
 
 static void out_str(const struct shim_out *out, const char *s)
 {
@@ -48,7 +42,7 @@ static void add_id(cJSON *reply, long long id)
     need(cJSON_AddRawToObject(reply, "id", digits));
 }
 
-static cJSON *reply_new(const struct request *rq, bool ok)
+cJSON *shim_reply_new(const struct shim_request *rq, bool ok)
 {
     cJSON *reply = need(cJSON_CreateObject());
     add_id(reply, rq->id);
@@ -56,9 +50,14 @@ static cJSON *reply_new(const struct request *rq, bool ok)
     return reply;
 }
 
-static void reply_error(const struct request *rq, const char *error)
+void shim_reply_send(const struct shim_request *rq, cJSON *reply)
 {
-    cJSON *reply = reply_new(rq, false);
+    send_reply(rq->out, reply);
+}
+
+static void reply_error(const struct shim_request *rq, const char *error)
+{
+    cJSON *reply = shim_reply_new(rq, false);
     need(cJSON_AddStringToObject(reply, "error", error));
     send_reply(rq->out, reply);
 }
@@ -76,12 +75,12 @@ static void reply_bad_request(const struct shim_out *out, const long long *id,
     send_reply(out, reply);
 }
 
-static void reply_bad_member(const struct request *rq, const char *detail)
+void shim_reply_bad_member(const struct shim_request *rq, const char *detail)
 {
     reply_bad_request(rq->out, &rq->id, detail);
 }
 
-static bool get_integer(const cJSON *v, long long *out)
+bool shim_get_integer(const cJSON *v, long long *out)
 {
     if (!cJSON_IsNumber(v) || !(fabs(v->valuedouble) <= ID_LIMIT) ||
         v->valuedouble != trunc(v->valuedouble))
@@ -114,14 +113,14 @@ static long get_hex(const cJSON *obj, const char *name, uint8_t **out)
     return n;
 }
 
-static void op_hello(const struct request *rq);
+static void op_hello(const struct shim_request *rq);
 
-static void op_decode(const struct request *rq)
+static void op_decode(const struct shim_request *rq)
 {
     uint8_t *bytes;
     long n = get_hex(rq->json, "hex", &bytes);
     if (n < 0) {
-        reply_bad_member(rq, "\"hex\" must be a string of hex digit pairs");
+        shim_reply_bad_member(rq, "\"hex\" must be a string of hex digit pairs");
         return;
     }
     tt_frame f;
@@ -129,7 +128,7 @@ static void op_decode(const struct request *rq)
     if (consumed < 0) {
         reply_error(rq, error_name(consumed));
     } else {
-        cJSON *reply = reply_new(rq, true);
+        cJSON *reply = shim_reply_new(rq, true);
         need(cJSON_AddNumberToObject(reply, "consumed", consumed));
         cJSON *frame = need(ttj_frame_to_json(&f));
         if (!cJSON_AddItemToObject(reply, "frame", frame))
@@ -152,7 +151,7 @@ static bool payload_beyond_every_block(const cJSON *frame)
         return false;
     long long used;
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(frame, "used_len");
-    if (u && (!get_integer(u, &used) || used != n))
+    if (u && (!shim_get_integer(u, &used) || used != n))
         return false;
     cJSON *rest = need(cJSON_Duplicate(frame, true));
     cJSON_DeleteItemFromObjectCaseSensitive(rest, "used_len");
@@ -166,11 +165,11 @@ static bool payload_beyond_every_block(const cJSON *frame)
     return ok;
 }
 
-static void op_encode(const struct request *rq)
+static void op_encode(const struct shim_request *rq)
 {
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(rq->json, "frame");
     if (!cJSON_IsObject(obj)) {
-        reply_bad_member(rq, "\"frame\" must be a frame object");
+        shim_reply_bad_member(rq, "\"frame\" must be a frame object");
         return;
     }
     ttj_frame *tf = need(malloc(sizeof *tf));
@@ -179,7 +178,7 @@ static void op_encode(const struct request *rq)
         if (payload_beyond_every_block(obj))
             reply_error(rq, error_name(TT_ERR_USED_LEN_EXCEEDS_BLOCK));
         else
-            reply_bad_member(rq, why);
+            shim_reply_bad_member(rq, why);
         free(tf);
         return;
     }
@@ -188,7 +187,7 @@ static void op_encode(const struct request *rq)
     if (r < 0) {
         reply_error(rq, error_name(r));
     } else {
-        cJSON *reply = reply_new(rq, true);
+        cJSON *reply = shim_reply_new(rq, true);
         if (!cJSON_AddItemToObject(reply, "hex",
                                    need(ttj_hex_string(out, (size_t)r))))
             need(NULL);
@@ -219,19 +218,19 @@ static void put_event(const struct shim_out *out, const tt_stream_event *ev)
 /* The events are written as they come, so a long stream never needs its
  * whole response in memory; every chunk is checked before the first byte
  * of the response goes out. */
-static void op_stream(const struct request *rq)
+static void op_stream(const struct shim_request *rq)
 {
     const cJSON *chunks = cJSON_GetObjectItemCaseSensitive(rq->json, "chunks");
     const cJSON *c;
     size_t total = 0;
     if (!cJSON_IsArray(chunks)) {
-        reply_bad_member(rq, "\"chunks\" must be an array of hex strings");
+        shim_reply_bad_member(rq, "\"chunks\" must be an array of hex strings");
         return;
     }
     cJSON_ArrayForEach(c, chunks)
     {
         if (!cJSON_IsString(c)) {
-            reply_bad_member(rq, "every chunk must be a hex string");
+            shim_reply_bad_member(rq, "every chunk must be a hex string");
             return;
         }
         total += strlen(c->valuestring) / 2;
@@ -243,7 +242,7 @@ static void op_stream(const struct request *rq)
         long n = ttj_hex_decode(c->valuestring, bytes + at, total - at);
         if (n < 0) {
             free(bytes);
-            reply_bad_member(rq, "every chunk must be a string of hex digit "
+            shim_reply_bad_member(rq, "every chunk must be a string of hex digit "
                                  "pairs");
             return;
         }
@@ -280,24 +279,30 @@ static void op_stream(const struct request *rq)
 
 static const struct op {
     const char *name;
-    void (*run)(const struct request *rq);
+    void (*run)(const struct shim_request *rq);
 } ops[] = {
     {"hello", op_hello},
     {"decode", op_decode},
     {"encode", op_encode},
     {"stream", op_stream},
+    {"splinter.validate", sp_op_validate},
+    {"splinter.reassemble", sp_op_reassemble},
+    {"splinter.fault", sp_op_fault},
 };
 
-static void op_hello(const struct request *rq)
+/* The protocols of hello's "protocols" (spec/harness.md HP-3.3-c). */
+static const char *const protocols[] = {"tamtam-core/1", "splinter/1"};
+
+static void op_hello(const struct shim_request *rq)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(rq->json, "version");
     long long version = 1;
-    if (v && !get_integer(v, &version)) {
-        reply_bad_member(rq, "\"version\" must be an integer");
+    if (v && !shim_get_integer(v, &version)) {
+        shim_reply_bad_member(rq, "\"version\" must be an integer");
         return;
     }
     if (version != 1) {
-        cJSON *reply = reply_new(rq, false);
+        cJSON *reply = shim_reply_new(rq, false);
         need(cJSON_AddStringToObject(reply, "error", "unsupported"));
         need(cJSON_AddStringToObject(reply, "detail",
                                      "this shim speaks harness protocol "
@@ -305,10 +310,13 @@ static void op_hello(const struct request *rq)
         send_reply(rq->out, reply);
         return;
     }
-    cJSON *reply = reply_new(rq, true);
+    cJSON *reply = shim_reply_new(rq, true);
     need(cJSON_AddStringToObject(reply, "impl", SHIM_IMPL_NAME));
     need(cJSON_AddStringToObject(reply, "impl_version", TT_VERSION));
     need(cJSON_AddStringToObject(reply, "crc", tt_crc_name(rq->crc)));
+    cJSON *protos = need(cJSON_AddArrayToObject(reply, "protocols"));
+    for (size_t i = 0; i < sizeof protocols / sizeof protocols[0]; i++)
+        cJSON_AddItemToArray(protos, need(cJSON_CreateString(protocols[i])));
     cJSON *names = need(cJSON_AddArrayToObject(reply, "ops"));
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (ops[i].run != op_hello)
@@ -360,7 +368,7 @@ void shim_handle_line(const char *line, size_t len, tt_crc crc,
         return;
     }
     cJSON *json = parse_line(line, len);
-    struct request rq = {.json = json, .crc = crc, .out = out};
+    struct shim_request rq = {.json = json, .crc = crc, .out = out};
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(json, "id");
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(json, "op");
     if (!json) {
@@ -369,13 +377,13 @@ void shim_handle_line(const char *line, size_t len, tt_crc crc,
         reply_bad_request(out, NULL, "the request is not a JSON object");
     } else if (!id) {
         reply_bad_request(out, NULL, "the request has no \"id\"");
-    } else if (!get_integer(id, &rq.id)) {
+    } else if (!shim_get_integer(id, &rq.id)) {
         reply_bad_request(out, NULL, "\"id\" must be an integer");
     } else if (has_nul_escape(line, len)) {
-        reply_bad_member(&rq, "a string holds \\u0000, which this shim "
+        shim_reply_bad_member(&rq, "a string holds \\u0000, which this shim "
                               "cannot represent");
     } else if (!cJSON_IsString(op)) {
-        reply_bad_member(&rq, "\"op\" must be a string");
+        shim_reply_bad_member(&rq, "\"op\" must be a string");
     } else {
         size_t i = 0;
         while (i < sizeof ops / sizeof ops[0] &&

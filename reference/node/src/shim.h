@@ -4,7 +4,10 @@
 #ifndef NODE_SHIM_H
 #define NODE_SHIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include <cjson/cJSON.h>
 
 #include "tamtam/tamtam.h"
 #include "url.h"
@@ -25,6 +28,29 @@ struct shim_out {
     void (*put)(void *ctx, const void *p, size_t n);
     void *ctx;
 };
+
+/* One request being answered, as handed to an op. */
+struct shim_request {
+    const cJSON *json; /* the request object */
+    long long id;      /* its integer id */
+    tt_crc crc;
+    const struct shim_out *out;
+};
+
+/* For the ops of each protocol (sp_ops.c): a response object holding `id`
+ * and `ok`, to which the op adds its members. Never NULL (exits when out of
+ * memory). */
+cJSON *shim_reply_new(const struct shim_request *rq, bool ok);
+
+/* Writes `reply` as one compact line with its '\n' and frees it. */
+void shim_reply_send(const struct shim_request *rq, cJSON *reply);
+
+/* Answers bad_request with the request's id and `detail`. */
+void shim_reply_bad_member(const struct shim_request *rq, const char *detail);
+
+/* True with *out set when `v` is a number holding an integer of magnitude
+ * below 2^53. */
+bool shim_get_integer(const cJSON *v, long long *out);
 
 /* Handles one request: `line` holds `len` bytes, the line without its
  * newline (any bytes; nothing after them is read). Writes exactly one

@@ -202,15 +202,25 @@ static void test_hello(void **state)
     (void)state;
     start_default();
     cJSON *r = ask("{\"id\":1,\"op\":\"hello\",\"version\":1}");
-    expect_ok(r, 1, 6);
+    expect_ok(r, 1, 7);
     expect_str(r, "impl", "tamtam-node");
     expect_str(r, "impl_version", TT_VERSION);
     expect_str(r, "crc", "CRC-8/SMBUS");
     const cJSON *ops = member(r, "ops");
-    assert_int_equal(cJSON_GetArraySize(ops), 3);
-    assert_string_equal(cJSON_GetArrayItem(ops, 0)->valuestring, "decode");
-    assert_string_equal(cJSON_GetArrayItem(ops, 1)->valuestring, "encode");
-    assert_string_equal(cJSON_GetArrayItem(ops, 2)->valuestring, "stream");
+    static const char *const want_ops[] = {
+        "decode", "encode", "stream", "splinter.validate",
+        "splinter.reassemble", "splinter.fault"};
+    assert_int_equal(cJSON_GetArraySize(ops), 6);
+    for (int i = 0; i < 6; i++)
+        assert_string_equal(cJSON_GetArrayItem(ops, i)->valuestring,
+                            want_ops[i]);
+    /* HP-3.3-c: the Core Frame and Splinter envelopes, in that order. */
+    const cJSON *protos = member(r, "protocols");
+    assert_int_equal(cJSON_GetArraySize(protos), 2);
+    assert_string_equal(cJSON_GetArrayItem(protos, 0)->valuestring,
+                        "tamtam-core/1");
+    assert_string_equal(cJSON_GetArrayItem(protos, 1)->valuestring,
+                        "splinter/1");
     cJSON_Delete(r);
     /* A version this shim does not speak is refused, not answered as v1. */
     r = ask("{\"id\":2,\"op\":\"hello\",\"version\":2}");
@@ -587,7 +597,7 @@ static void test_bad_request(void **state)
     static const char crlf[] = "{\"id\":51,\"op\":\"hello\",\"x\":[1]}\r\n";
     nt_write(&shim, crlf, sizeof crlf - 1);
     r = cJSON_Parse(nt_read_line(&shim));
-    expect_ok(r, 51, 6);
+    expect_ok(r, 51, 7);
     cJSON_Delete(r);
     finish();
 }
@@ -684,7 +694,7 @@ static void test_end_of_input(void **state)
     nt_write(&shim, last, sizeof last - 1);
     nt_close_in(&shim);
     cJSON *r = cJSON_Parse(nt_read_line(&shim));
-    expect_ok(r, 70, 6);
+    expect_ok(r, 70, 7);
     cJSON_Delete(r);
     int status = nt_wait(&shim);
     assert_true(WIFEXITED(status));
@@ -718,10 +728,10 @@ static void test_tcp_sessions(void **state)
 
     struct nt_child a = session(port), b = session(port);
     cJSON *r = ask_on(&a, "{\"id\":1,\"op\":\"hello\",\"version\":1}");
-    expect_ok(r, 1, 6);
+    expect_ok(r, 1, 7);
     cJSON_Delete(r);
     r = ask_on(&b, "{\"id\":1,\"op\":\"hello\",\"version\":1}");
-    expect_ok(r, 1, 6);
+    expect_ok(r, 1, 7);
     cJSON_Delete(r);
     r = ask_on(&a, "{\"id\":2,\"op\":\"decode\",\"hex\":\"" EX2 "\"}");
     expect_ok(r, 2, 4);
@@ -747,7 +757,7 @@ static void test_tcp_sessions(void **state)
     cJSON_Delete(r);
     struct nt_child c = session(port);
     r = ask_on(&c, "{\"id\":1,\"op\":\"hello\",\"version\":1}");
-    expect_ok(r, 1, 6);
+    expect_ok(r, 1, 7);
     cJSON_Delete(r);
 
     int status = nt_stop(&shim, SIGTERM);
@@ -769,7 +779,7 @@ static void test_tcp_max_conns(void **state)
     unsigned port = nt_url_port(nt_listening(&shim));
     struct nt_child a = session(port);
     cJSON *r = ask_on(&a, "{\"id\":1,\"op\":\"hello\",\"version\":1}");
-    expect_ok(r, 1, 6);
+    expect_ok(r, 1, 7);
     cJSON_Delete(r);
     /* A second session is refused while the first is open. */
     int extra = nt_tcp_connect(port);
