@@ -88,12 +88,13 @@ local F = common.fields(splinter, {
     { "eof", ProtoField.bool("splinter.eof", "Eof") },
     { "ttl_ms", ProtoField.uint64("splinter.ttl_ms", "TTL (ms)", base.DEC) },
     { "trace", ProtoField.string("splinter.trace", "Trace") },
-    { "fault_code", ProtoField.uint32("splinter.fault.code", "Fault code", base.DEC, FAULT_VS) },
-    { "fault_symbol", ProtoField.string("splinter.fault.symbol", "Fault symbol") },
-    { "fault_detail", ProtoField.string("splinter.fault.detail", "Fault detail") },
     { "valid", ProtoField.bool("splinter.valid", "Valid") },
-    { "verdict", ProtoField.uint32("splinter.verdict", "Verdict (fault a receiver answers)", base.DEC, FAULT_VS) },
+    { "fault_code", ProtoField.uint32("splinter.fault.code", "Fault (a receiver answers it)", base.DEC, FAULT_VS) },
+    { "fault_symbol", ProtoField.string("splinter.fault.symbol", "Fault symbol") },
     { "requirement", ProtoField.string("splinter.requirement", "Failed requirement") },
+    { "error_code", ProtoField.uint32("splinter.error.code", "Error payload code", base.DEC, FAULT_VS) },
+    { "error_symbol", ProtoField.string("splinter.error.symbol", "Error payload symbol") },
+    { "error_detail", ProtoField.string("splinter.error.detail", "Error payload detail") },
     { "length", ProtoField.uint32("splinter.line_length", "Line length (without terminator)", base.DEC) },
 })
 
@@ -456,13 +457,13 @@ local function judge(s, arrival_sec, arrival_nsec, check_ttl)
         local pm = p.kind == "object" and p.members or {}
         local code = json_uint(pm.code, CODE_MAX)
         local sym, det = str(pm.symbol), pm.detail
-        if code then env.fault_code = code end
-        if sym then env.fault_symbol = sym end
+        if code then env.error_code = code end
+        if sym then env.error_symbol = sym end
         if p.kind ~= "object" or not code or not sym or (det and not str(det)) then
             return fail(BAD_SCHEMA, "SP-4-d", "an error payload must be an object with integer \"code\", "
                 .. "string \"symbol\" and optional string \"detail\"")
         end
-        env.fault_detail = det and det.value
+        env.error_detail = det and det.value
         if FAULTS[code] and FAULTS[code].symbol ~= sym then
             return fail(BAD_SCHEMA, "SP-4-e", sformat("code %d has symbol \"%s\", not \"%s\"", code,
                 FAULTS[code].symbol, sym:sub(1, 40)))
@@ -558,25 +559,26 @@ local function dissect_line(tvb, pinfo, tree, off, len, term)
     field("trace", "trace", env.trace)
     if env.type == "error" and m.payload and m.payload.kind == "object" then
         local pm = m.payload.members
-        if env.fault_code then
-            ti:add(F.fault_code, item_of(tvb, off, pm.code), env.fault_code)
+        if env.error_code then
+            ti:add(F.error_code, item_of(tvb, off, pm.code), env.error_code)
         end
-        if env.fault_symbol then
-            ti:add(F.fault_symbol, item_of(tvb, off, pm.symbol), env.fault_symbol)
+        if env.error_symbol then
+            ti:add(F.error_symbol, item_of(tvb, off, pm.symbol), env.error_symbol)
         end
-        if env.fault_detail then
-            ti:add(F.fault_detail, item_of(tvb, off, pm.detail), env.fault_detail)
+        if env.error_detail then
+            ti:add(F.error_detail, item_of(tvb, off, pm.detail), env.error_detail)
         end
-        if env.fault_code and env.fault_symbol then
-            ti:add_proto_expert_info(E.reported, sformat("error envelope reports %d %s%s", env.fault_code,
-                env.fault_symbol, env.fault_detail and (": " .. env.fault_detail) or ""))
+        if env.error_code and env.error_symbol then
+            ti:add_proto_expert_info(E.reported, sformat("error envelope reports %d %s%s", env.error_code,
+                env.error_symbol, env.error_detail and (": " .. env.error_detail) or ""))
         end
     end
 
     local vi = ti:add(F.valid, tvb(off, len), r.fault == nil)
     vi:set_generated()
     if r.fault then
-        ti:add(F.verdict, tvb(off, len), r.fault):set_generated()
+        ti:add(F.fault_code, tvb(off, len), r.fault):set_generated()
+        ti:add(F.fault_symbol, tvb(off, len), FAULT_VS[r.fault]):set_generated()
         ti:add(F.requirement, tvb(off, len), r.req):set_generated()
         vi:add_proto_expert_info(FAULT_EXPERT[r.fault], sformat("%d %s (%s): %s", r.fault,
             FAULT_VS[r.fault], r.req, r.detail))
@@ -589,8 +591,8 @@ local function dissect_line(tvb, pinfo, tree, off, len, term)
     local summary
     if env.type then
         summary = env.type .. " " .. (env.from or "?") .. "->" .. (env.to or "*")
-        if env.fault_code then
-            summary = summary .. sformat(" %d %s", env.fault_code, env.fault_symbol or "?")
+        if env.error_code then
+            summary = summary .. sformat(" %d %s", env.error_code, env.error_symbol or "?")
         end
         if env.seq then
             summary = summary .. sformat(" seq=%d%s", env.seq, env.eof and " eof" or "")

@@ -82,10 +82,10 @@ def cases():
                       (3000, "UNKNOWN_TYPE"), (4100, "BACKPRESSURE"), (4200, "STREAM_TIMEOUT"),
                       (5000, "INTERNAL_ERROR")]:
         add("error %d" % code, env(**base(type="error", payload={"code": code, "symbol": sym, "detail": "d"})),
-            valid=True, type="error", fault_code=code, fault_symbol=sym,
+            valid=True, type="error", error_code=code, error_symbol=sym,
             experts=["splinter.error_envelope"], notes=[])
     add("error unknown code", env(**base(type="error", payload={"code": 7777, "symbol": "NEW"})), valid=True,
-        fault_code=7777, fault_symbol="NEW", notes=["splinter.unknown_fault_code"])
+        error_code=7777, error_symbol="NEW", notes=["splinter.unknown_fault_code"])
     add("id not uuidv7", env(**base(id="msg-1")), valid=True, id="msg-1", notes=["splinter.id_not_uuidv7"])
     add("uuid v4", env(**base(id="0190a5e2-7c3b-4def-8abc-0123456789ab")), valid=True,
         notes=["splinter.id_not_uuidv7"])
@@ -150,7 +150,7 @@ def cases():
     bad("error detail number", env(**base(type="error", payload={"code": 1000, "symbol": "BAD_SCHEMA",
                                                                    "detail": 1})), "SP-4-d")
     bad("error wrong symbol", env(**base(type="error", payload={"code": 4100, "symbol": "BAD_SCHEMA"})), "SP-4-e",
-        fault_code=4100, fault_symbol="BAD_SCHEMA")
+        error_code=4100, error_symbol="BAD_SCHEMA")
     # 3000 UNKNOWN_TYPE, judged before the payload (SP-7-a).
     m = base(type="Query")
     del m["payload"]
@@ -224,12 +224,14 @@ def check_line(c, name, rec, want):
     valid = one(rec, "splinter.valid")
     c.equal(valid, "1" if want["valid"] else "0", name + ": splinter.valid")
     if want["valid"]:
-        c.equal(one(rec, "splinter.verdict"), None, name + ": no verdict")
+        c.equal(one(rec, "splinter.fault.code"), None, name + ": no fault")
         c.check(not any(e.startswith("splinter.fault.") for e in rec["experts"]),
                 name + ": no fault expert (%s)" % rec["experts"])
     else:
         code = want["verdict"]
-        c.equal(one(rec, "splinter.verdict"), str(code), name + ": verdict")
+        c.equal(one(rec, "splinter.fault.code"), str(code), name + ": splinter.fault.code")
+        c.equal(one(rec, "splinter.fault.symbol"), {1000: "BAD_SCHEMA", 3000: "UNKNOWN_TYPE", 1001: "TTL_EXPIRED"}[code],
+                name + ": splinter.fault.symbol")
         c.equal(one(rec, "splinter.requirement"), want["req"], name + ": requirement")
         sym = {1000: "bad_schema", 3000: "unknown_type", 1001: "ttl_expired"}[code]
         c.check("splinter.fault." + sym in rec["experts"], name + ": expert splinter.fault.%s in %s"
@@ -237,11 +239,11 @@ def check_line(c, name, rec, want):
         msg = [m for m in rec["messages"] if m.startswith(str(code))]
         c.check(msg and want["req"] in msg[0], name + ": expert text names %s: %s" % (want["req"], msg))
     simple = {"id": "splinter.id", "type": "splinter.type", "frm": "splinter.from", "to": "splinter.to",
-              "fault_symbol": "splinter.fault.symbol"}
+              "error_symbol": "splinter.error.symbol"}
     for key, field in simple.items():
         if key in want:
             c.equal(one(rec, field), want[key], "%s: %s" % (name, field))
-    for key, field in (("seq", "splinter.seq"), ("ttl_ms", "splinter.ttl_ms"), ("fault_code", "splinter.fault.code")):
+    for key, field in (("seq", "splinter.seq"), ("ttl_ms", "splinter.ttl_ms"), ("error_code", "splinter.error.code")):
         if key in want:
             v = one(rec, field)
             c.equal(None if v is None else int(v), want[key], "%s: %s" % (name, field))
@@ -276,9 +278,10 @@ def test_load(c, gen):
     values = {}
     for line in t.run_tshark([], glossary="values", lua=SPLINTER).splitlines():
         cols = line.split("\t")
-        if cols[0] == "V" and cols[1] == "splinter.fault.code":
-            values[int(cols[2])] = cols[3]
-    c.equal(values, table, "splinter.fault.code value strings = libsplinter's SP_FAULT_MAP")
+        if cols[0] == "V" and cols[1] in ("splinter.fault.code", "splinter.error.code"):
+            values.setdefault(cols[1], {})[int(cols[2])] = cols[3]
+    for f in ("splinter.fault.code", "splinter.error.code"):
+        c.equal(values.get(f), table, f + " value strings = libsplinter's SP_FAULT_MAP")
     for code, sym in table.items():
         c.check("splinter.fault." + sym.lower() in fields, "an expert info for fault %d %s" % (code, sym))
     prefs = t.run_tshark([], glossary="defaultprefs", lua=SPLINTER).splitlines()
@@ -316,7 +319,7 @@ def test_lines(c, tmp):
                                   and want["req"] != "SP-2-d"), name + ": JSON dissector shown")
     # The same through -T fields: one value per line, in order.
     out = t.run_tshark(["-r", pcap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;",
-                        "-e", "splinter.valid", "-e", "splinter.verdict"], lua=SPLINTER)
+                        "-e", "splinter.valid", "-e", "splinter.fault.code"], lua=SPLINTER)
     valid = [v for row in out.splitlines() for v in row.split("\t")[0].split(";") if v]
     c.equal(valid, ["1" if w["valid"] else "0" for _, _, w in cs], "-T fields splinter.valid, line by line")
 
@@ -326,7 +329,7 @@ def test_lines(c, tmp):
     text2pcap_dated(late, [line, line, line], ["2026-03-01T00:00:05.000000", "2026-03-01T00:00:05.000001",
                                                "2026-03-01T00:00:04.999999"])
     recs = lines_of(late)
-    c.equal([one(r, "splinter.verdict") for r in recs], [None, "1001", None],
+    c.equal([one(r, "splinter.fault.code") for r in recs], [None, "1001", None],
             "ttl judged per packet time: equal on time, 1 us late expired, early on time")
     recs = lines_of(late, ["-o", "splinter.ttl:FALSE"])
     c.equal([one(r, "splinter.valid") for r in recs], ["1", "1", "1"], "splinter.ttl:FALSE: no TTL verdicts")
