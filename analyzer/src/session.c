@@ -1,6 +1,10 @@
 /* One analysis run (see session.h). */
+#define _GNU_SOURCE /* fopencookie */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "session.h"
 
@@ -118,8 +122,161 @@ static void sink_flow_end(void *ctx, const an_flow *fl, uint64_t ts,
 
 /* ---- input ---------------------------------------------------------------- */
 
+/* A capture compressed with gzip (as tshark and editcap write it with -z,
+ * or gzip itself) is read through zlib's inflate behind a stdio stream, so
+ * libpcap sees the plain capture. Concatenated gzip members are read in a
+ * row, as gzip -d does. */
+typedef struct gz_src {
+    FILE *fp;          /* the compressed bytes */
+    bool owns_fp;      /* closed with the stream once pcap took it */
+    z_stream z;
+    uint8_t pre[2];    /* the magic bytes read to recognise the format */
+    unsigned npre;
+    bool ended;        /* inflate reported the end and no input follows */
+    uint8_t in[65536];
+} gz_src;
+
+static size_t gz_fill(gz_src *g)
+{
+    size_t n = 0;
+    while (g->npre && n < sizeof g->in)
+        g->in[n++] = g->pre[2 - g->npre--];
+    n += fread(g->in + n, 1, sizeof g->in - n, g->fp);
+    g->z.next_in = g->in;
+    g->z.avail_in = (uInt)n;
+    return n;
+}
+
+static ssize_t gz_read(void *cookie, char *buf, size_t size)
+{
+    gz_src *g = cookie;
+    g->z.next_out = (Bytef *)buf;
+    g->z.avail_out = (uInt)(size > (1u << 30) ? 1u << 30 : size);
+    while (g->z.avail_out && !g->ended) {
+        if (!g->z.avail_in && !gz_fill(g)) {
+            if (ferror(g->fp))
+                return -1;
+            break; /* input ends: a cut member reads as a short file */
+        }
+        int r = inflate(&g->z, Z_NO_FLUSH);
+        if (r == Z_STREAM_END) {
+            if (!g->z.avail_in && !gz_fill(g))
+                g->ended = true;
+            else if (inflateReset(&g->z) != Z_OK)
+                return -1;
+        } else if (r != Z_OK && r != Z_BUF_ERROR) {
+            errno = EIO; /* corrupt compressed data */
+            return -1;
+        }
+        if (r == Z_BUF_ERROR && !g->z.avail_in && feof(g->fp) && !g->npre)
+            break;
+    }
+    return (ssize_t)((char *)g->z.next_out - buf);
+}
+
+static int gz_close(void *cookie)
+{
+    gz_src *g = cookie;
+    inflateEnd(&g->z);
+    if (g->owns_fp)
+        fclose(g->fp);
+    free(g);
+    return 0;
+}
+
+/* A pipe (stdin) whose first bytes were read: they come first, then the
+ * rest of the pipe. */
+typedef struct pre_src {
+    FILE *fp;
+    bool owns_fp;
+    uint8_t pre[2];
+    unsigned npre, at;
+} pre_src;
+
+static ssize_t pre_read(void *cookie, char *buf, size_t size)
+{
+    pre_src *p = cookie;
+    size_t n = 0;
+    while (p->at < p->npre && n < size)
+        buf[n++] = (char)p->pre[p->at++];
+    if (n < size)
+        n += fread(buf + n, 1, size - n, p->fp);
+    if (!n && ferror(p->fp))
+        return -1;
+    return (ssize_t)n;
+}
+
+static int pre_close(void *cookie)
+{
+    pre_src *p = cookie;
+    if (p->owns_fp)
+        fclose(p->fp);
+    free(p);
+    return 0;
+}
+
+static pcap_t *an_session_open_prefixed(FILE *fp, const uint8_t *pre,
+                                        size_t npre,
+                                        char errbuf[PCAP_ERRBUF_SIZE])
+{
+    pre_src *p = calloc(1, sizeof *p);
+    cookie_io_functions_t io = {pre_read, NULL, NULL, pre_close};
+    FILE *pf = p ? fopencookie(p, "r", io) : NULL;
+    if (!pf) {
+        free(p);
+        snprintf(errbuf, PCAP_ERRBUF_SIZE, "out of memory");
+        return NULL;
+    }
+    p->fp = fp;
+    memcpy(p->pre, pre, npre);
+    p->npre = (unsigned)npre;
+    pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(
+        pf, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    if (!pc) {
+        fclose(pf); /* fp stays the caller's */
+        return NULL;
+    }
+    p->owns_fp = true;
+    return pc;
+}
+
 pcap_t *an_session_open(FILE *fp, char errbuf[PCAP_ERRBUF_SIZE])
 {
+    uint8_t magic[2];
+    size_t got = fread(magic, 1, 2, fp);
+    if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+        gz_src *g = calloc(1, sizeof *g);
+        if (!g || inflateInit2(&g->z, 15 + 16) != Z_OK) {
+            free(g);
+            snprintf(errbuf, PCAP_ERRBUF_SIZE, "out of memory");
+            return NULL;
+        }
+        g->fp = fp;
+        memcpy(g->pre, magic, 2);
+        g->npre = 2;
+        cookie_io_functions_t io = {gz_read, NULL, NULL, gz_close};
+        FILE *zf = fopencookie(g, "r", io);
+        if (!zf) {
+            gz_close(g);
+            snprintf(errbuf, PCAP_ERRBUF_SIZE, "out of memory");
+            return NULL;
+        }
+        pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(
+            zf, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+        if (!pc) {
+            fclose(zf); /* fp stays the caller's */
+            return NULL;
+        }
+        g->owns_fp = true;
+        return pc;
+    }
+    /* Not gzip: give the bytes back. ungetc keeps one byte only, so two
+     * are pushed back through a seek where the input allows it, else
+     * through a passthrough stream. */
+    if (got && fseek(fp, -(long)got, SEEK_CUR) != 0) {
+        clearerr(fp);
+        return an_session_open_prefixed(fp, magic, got, errbuf);
+    }
     return pcap_fopen_offline_with_tstamp_precision(
         fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
 }
@@ -129,6 +286,16 @@ int an_session_link(pcap_t *pc, char *msg, size_t msglen)
     int dlt = pcap_datalink(pc);
     if (an_link_supported(dlt))
         return dlt;
+    /* libpcap hands back the link-type field without its FCS bits; bits
+     * 16..25 are reserved and must be zero, so a value above 65535 is a
+     * corrupt header, not an exotic link type (issue 19). */
+    if (dlt < 0 || dlt > 0xFFFF) {
+        snprintf(msg, msglen,
+                 "the file header is corrupt: its link-type field has "
+                 "reserved bits set (0x%08x)",
+                 (unsigned)dlt);
+        return -1;
+    }
     const char *name = pcap_datalink_val_to_name(dlt);
     snprintf(msg, msglen,
              "link type %d (%s) is not supported (Ethernet, Linux cooked "
@@ -147,13 +314,19 @@ static void report_read_error(FILE *diag, const char *src, const char *msg,
             " packets: %s\n",
             src, packets, msg);
     if (strstr(msg, "different from the type of the first interface"))
+        /* tshark's -w keeps every interface block, which libpcap rejects
+         * again; editcap -T makes a pcap of one link type (issue 19; the
+         * advice is run by analyzer.files). */
         fprintf(diag,
                 "tamtam-analyze: this pcapng mixes interfaces of different "
-                "link types, which libpcap cannot read; split it per "
-                "interface first, e.g.\n"
+                "link types, which libpcap cannot read; split it into one "
+                "pcap per interface and analyse each part. 'capinfos -I %s' "
+                "lists the interfaces with their encapsulation (in "
+                "'Ethernet (1 - ether)', ENCAP is ether); for each "
+                "interface N:\n"
                 "  tshark -r %s -Y 'frame.interface_id == N' -w part-N.pcapng\n"
-                "and analyse each part\n",
-                src);
+                "  editcap -F pcap -T ENCAP part-N.pcapng part-N.pcap\n",
+                src, src);
 }
 
 /* ---- the run -------------------------------------------------------------- */

@@ -32,7 +32,8 @@ typedef struct an_session {
     an_outbuf out;      /* last: everything before it is small */
 } an_session;
 
-/* Opens a pcap or pcapng capture from `fp` with microsecond timestamps.
+/* Opens a pcap or pcapng capture from `fp` with microsecond timestamps,
+ * gzip-compressed or not.
  * Returns the handle (which then owns fp), or NULL with libpcap's reason in
  * errbuf (fp is left open). */
 pcap_t *an_session_open(FILE *fp, char errbuf[PCAP_ERRBUF_SIZE]);
