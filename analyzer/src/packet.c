@@ -115,6 +115,32 @@ static an_pkt_result parse_ipv4(const uint8_t *p, uint32_t avail,
     return parse_l4(p + ihl, total - ihl, avail - ihl, out);
 }
 
+/* The Jumbo Payload option (type 0xC2, 4 bytes) of the hop-by-hop header
+ * at `p` (avail bytes captured): the payload length after the fixed
+ * header, or 0 when there is none (or it says less than 65536, which RFC
+ * 2675 forbids). */
+static uint32_t jumbo_length(const uint8_t *p, uint32_t avail)
+{
+    uint32_t hlen = ((uint32_t)p[1] + 1u) * 8u;
+    if (hlen > avail)
+        return 0;
+    for (uint32_t i = 2; i < hlen;) {
+        uint8_t type = p[i];
+        if (type == 0) { /* Pad1 */
+            i++;
+            continue;
+        }
+        if (i + 2 > hlen || i + 2u + p[i + 1] > hlen)
+            return 0;
+        if (type == 0xC2 && p[i + 1] == 4) {
+            uint32_t v = get32(p + i + 2);
+            return v > 65535 ? v : 0;
+        }
+        i += 2u + p[i + 1];
+    }
+    return 0;
+}
+
 static an_pkt_result parse_ipv6(const uint8_t *p, uint32_t avail,
                                 an_packet *out)
 {
@@ -127,6 +153,13 @@ static an_pkt_result parse_ipv6(const uint8_t *p, uint32_t avail,
     out->ipver = 6;
     p += 40;
     avail -= 40;
+    /* Payload length 0 with a hop-by-hop header: a jumbogram (RFC 2675,
+     * IPv6 BIG TCP); its Jumbo Payload option holds the length. */
+    if (len == 0 && nh == 0 && avail >= 8) {
+        uint32_t jumbo = jumbo_length(p, avail);
+        if (jumbo)
+            len = jumbo;
+    }
     /* Extension headers are skipped; each must fit both the payload length
      * and the captured bytes. */
     for (;;) {

@@ -2,6 +2,7 @@
  * IPv6 extension headers, IPv4 fragments, Ethernet padding, and UDP. */
 #include <pcap/dlt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "testkit.h"
 
@@ -274,6 +275,53 @@ static void udp(void **state)
 }
 
 /* Broken headers are counted as malformed, never read past. */
+/* An IPv6 jumbogram (RFC 2675, IPv6 BIG TCP): payload length 0 and a
+ * hop-by-hop Jumbo Payload option with the real length. One TCP segment
+ * of 70,400 bytes (3,200 frames) after a handshake-less start at a SYN. */
+static void ipv6_jumbogram(void **state)
+{
+    (void)state;
+    enum { NFR = 3200, DATA = NFR * 22, HBH = 8, TCPH = 20 };
+    uint32_t jumbo = HBH + TCPH + DATA;
+    size_t n = 14 + 40 + jumbo;
+    uint8_t *pkt = calloc(1, n);
+    assert_non_null(pkt);
+    uint8_t *e = pkt, *ip = pkt + 14, *h = ip + 40, *t = h + HBH;
+    e[12] = 0x86, e[13] = 0xDD;
+    ip[0] = 0x60;
+    ip[6] = 0;   /* next: hop-by-hop; payload length 0 */
+    ip[7] = 64;
+    ip[8 + 15] = 1; /* ::1 */
+    ip[24 + 15] = 2; /* ::2 */
+    h[0] = 6;    /* next: TCP */
+    h[1] = 0;    /* 8 bytes */
+    h[2] = 0xC2, h[3] = 4;
+    h[4] = (uint8_t)(jumbo >> 24), h[5] = (uint8_t)(jumbo >> 16);
+    h[6] = (uint8_t)(jumbo >> 8), h[7] = (uint8_t)jumbo;
+    t[0] = 0xC3, t[1] = 0x50; /* 50000 */
+    t[2] = 0x12, t[3] = 0xA6; /* 4774 */
+    t[7] = 1;                 /* seq 1 */
+    t[12] = 5 << 4;
+    t[13] = CB_ACK | CB_PSH;
+    for (int i = 0; i < NFR; i++)
+        small_frame(t + TCPH + 22 * i, (unsigned)i % 200);
+    cb_file f;
+    cb_open(&f, an_path("jumbo.pcap"), DLT_EN10MB, 262144);
+    cb_raw(&f, 1, pkt, n);
+    cb_close(&f);
+    free(pkt);
+    an_result r;
+    run_json(&r, an_path("jumbo.pcap"), NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    const cJSON *st = an_nth(&r, "stats", 0);
+    const cJSON *na = cJSON_GetObjectItemCaseSensitive(st, "not_analysed");
+    assert_int_equal(an_int(na, "malformed"), 0);
+    /* Picked up mid-connection: alignment is found, then every frame. */
+    assert_int_equal(an_count(&r, "frame"), NFR);
+    assert_int_equal(an_int(summary_of(&r), "bytes"), DATA);
+    an_result_free(&r);
+}
+
 static void malformed_headers(void **state)
 {
     (void)state;
@@ -316,6 +364,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(ipv4_fragments),
     cmocka_unit_test(ethernet_padding),
     cmocka_unit_test(udp),
+    cmocka_unit_test(ipv6_jumbogram),
     cmocka_unit_test(malformed_headers),
 };
 
