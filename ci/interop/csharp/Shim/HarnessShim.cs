@@ -27,6 +27,9 @@ namespace TamTam.Shim
         public byte[] Handle(byte[] line, int count)
         {
             long? id = null;
+            byte[] splinter = SplinterOps.TryHandle(line, count);
+            if (splinter != null)
+                return splinter;
             try
             {
                 XmlElement request = JsonRequest.Parse(line, count);
@@ -66,7 +69,9 @@ namespace TamTam.Shim
                 .String("impl", ImplName)
                 .String("impl_version", ImplVersion)
                 .String("crc", codec.Crc.Name)
-                .BeginArray("ops").Item("decode").Item("encode").Item("stream").End()
+                .BeginArray("ops").Item("decode").Item("encode").Item("stream")
+                    .Item(SplinterOps.Ops[0]).Item(SplinterOps.Ops[1]).Item(SplinterOps.Ops[2]).End()
+                .BeginArray("protocols").Item("tamtam-core/1").Item(SplinterOps.Protocol).End()
                 .ToBytes();
         }
 
