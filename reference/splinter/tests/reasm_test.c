@@ -310,6 +310,7 @@ static void limits(void **state)
     sp_reasm *r = sp_reasm_new(&lim);
     assert_int_equal(push(r, 1, false, "\"abcdef\"").fault, 0); /* 8 */
     expect_chunk_fault(push(r, 2, false, "\"abc\""), 4100, "SP-8-h"); /* 13 */
+    expect_chunk_fault(push(r, 2, false, "\"a\""), 4100, "SP-8-h"); /* 11 */
     assert_int_equal(push(r, 2, false, "\"\"").fault, 0); /* 10: the cap */
     assert_int_equal(sp_reasm_bytes(r), 10);
     /* A second stream; the overall cap (16) counts both. */
