@@ -47,7 +47,7 @@ test-tsan: deps
 	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DTT_TSAN=ON \
 	  -DTT_COMPONENTS=reference >/dev/null
 	cmake --build $(BUILD_TSAN) -j $(JOBS) -- --no-print-directory
-	ctest --test-dir $(BUILD_TSAN) $(CTEST_ARGS) -R '^node\.'
+	ctest --test-dir $(BUILD_TSAN) $(CTEST_ARGS) -R '^(node|ring)\.'
 
 # The tests labelled `timing` (time, sockets, processes, threads),
 # LOAD_RUNS times in a row with `stress-ng --cpu LOAD_CPUS` running: no
