@@ -796,6 +796,48 @@ static void test_many_and_slow(void **state)
     assert_true(nt_fd_count_falls_to(node.pid, idle_fds));
 }
 
+/* 300 connections ending badly, three ways in turn: reset mid-line;
+ * 64 KB of queries sent, answers never read, then reset; close mid-line.
+ * A probe is answered after every three and no descriptor is left. */
+static void test_abrupt(void **state)
+{
+    (void)state;
+    long idle_fds = nt_fd_count(node.pid);
+    struct rd p;
+    conn_open(&p);
+    char *q = env_line("ab", "cli", "query",
+                       ",\"to\":\"echo\",\"payload\":\"0123456789\"");
+    size_t qlen = strlen(q);
+    char *burst = malloc(64 * 1024 + qlen);
+    assert_non_null(burst);
+    size_t blen = 0;
+    while (blen < 64 * 1024) {
+        memcpy(burst + blen, q, qlen); // NOLINT(bugprone-not-null-terminated-result): lines
+        blen += qlen;
+    }
+    for (int i = 0; i < 300; i++) {
+        struct rd c;
+        conn_open(&c);
+        if (i % 3 == 1)
+            nt_send(c.fd, burst, blen, 0);
+        nt_send(c.fd, q, qlen / 2, 0);
+        if (i % 3 != 2) {
+            struct linger lg = {1, 0}; /* close sends a reset */
+            setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        }
+        rd_close(&c);
+        if (i % 3 == 2) {
+            char id[16];
+            snprintf(id, sizeof id, "ab-%d", i);
+            probe(&p, id);
+        }
+    }
+    free(burst);
+    free(q);
+    rd_close(&p);
+    assert_true(nt_fd_count_falls_to(node.pid, idle_fds));
+}
+
 /* Clients that send queries and never read: the node stops reading them
  * (their writes stall), its memory stays bounded, another client is
  * answered meanwhile; once they read, every query has its response. */
@@ -1181,6 +1223,7 @@ int main(int argc, char **argv)
     };
     const struct CMUnitTest load[] = {
         cmocka_unit_test(test_many_and_slow),
+        cmocka_unit_test(test_abrupt),
         cmocka_unit_test(test_never_reads),
         cmocka_unit_test(test_big_partial_lines),
     };
