@@ -193,7 +193,8 @@ def text2pcap_dated(path, segments, times, sport=50000, dport=PORT):
 
 def lines_of(pcap, opts=(), lua=SPLINTER):
     """Every splinter tree of the capture, in order, as {field: [values]}
-    plus "experts" (abbrevs) and "packet" (frame number)."""
+    plus "experts" (abbrevs), "packet" (frame number), "json" (the JSON
+    dissector's tree is there), "src" and "dst" ("10.1.1.1:50000")."""
     out = t.run_tshark(["-r", pcap, "-T", "json"] + list(opts), lua=lua)
     for bad in ('"_ws.lua.error', '"_ws.malformed'):
         if bad in out:
@@ -202,6 +203,11 @@ def lines_of(pcap, opts=(), lua=SPLINTER):
     for pkt in json.loads(out, object_pairs_hook=t._keep_duplicates):
         layers = pkt["_source"][0]["layers"][0]
         number = int(layers["frame"][0]["frame.number"][0])
+        ends = (None, None)
+        tcp, ip = layers.get("tcp", [{}])[-1], layers.get("ip", [{}])[-1]
+        if "tcp.srcport" in tcp and "ip.src" in ip:
+            ends = ("%s:%s" % (ip["ip.src"][0], tcp["tcp.srcport"][0]),
+                    "%s:%s" % (ip["ip.dst"][0], tcp["tcp.dstport"][0]))
         for tree in layers.get("splinter", []):
             fields, experts = {}, []
             t._flatten(tree, fields, experts)
@@ -211,6 +217,7 @@ def lines_of(pcap, opts=(), lua=SPLINTER):
             rec["experts"] = [e["abbr"] for e in experts]
             rec["messages"] = [e["message"] for e in experts]
             rec["packet"] = number
+            rec["src"], rec["dst"] = ends
             result.append(rec)
     return result
 
@@ -397,11 +404,12 @@ def test_transport(c, tmp):
     c.check(not any(r["json"] for r in recs), "splinter.json:FALSE: no JSON dissector")
 
 
-def test_noise(c, tmp):
-    rnd = random.Random(12)
+def noise_lines(rnd, count):
+    """count lines mutated from the cases' lines (bytes flipped, JSON
+    punctuation and bad UTF-8 inserted, runs deleted), LF-terminated."""
     seeds = [line for _, line, _ in cases()]
     lines = []
-    for _ in range(300):
+    for _ in range(count):
         s = bytearray(rnd.choice(seeds))
         for _ in range(rnd.randint(1, 4)):
             op = rnd.randint(0, 2)
@@ -413,6 +421,12 @@ def test_noise(c, tmp):
             else:
                 del s[pos:pos + rnd.randint(1, 8)]
         lines.append(bytes(s).replace(b"\n", b" ") + b"\n")
+    return lines
+
+
+def test_noise(c, tmp):
+    rnd = random.Random(12)
+    lines = noise_lines(rnd, 300)
     data = b"".join(lines)
     pcap = os.path.join(tmp, "noise.pcap")
     segs = t.split(data, [rnd.randint(1, 2000) for _ in range(len(data))])
