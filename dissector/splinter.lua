@@ -132,6 +132,9 @@ local DEFAULT_PORTS = "4775"
 splinter.prefs.tcp_ports = Pref.range("TCP ports", DEFAULT_PORTS, "TCP ports decoded as Splinter", 65535)
 splinter.prefs.ttl = Pref.bool("Judge ttl_ms by the capture time", true,
     "Report 1001 TTL_EXPIRED when the packet that completes a line was captured later than ts + ttl_ms")
+splinter.prefs.heuristic = Pref.bool("Try heuristic on other TCP ports", false,
+    "Take a TCP conversation on any port as Splinter when a segment starts with a whole line holding an "
+        .. "envelope whose required members are all well formed")
 splinter.prefs.json = Pref.bool("Show each line with the JSON dissector", true,
     "Hand every line that is well-formed JSON to Wireshark's JSON dissector")
 
@@ -642,3 +645,33 @@ function splinter.dissector(tvb, pinfo, tree)
     end
     return n
 end
+
+---------------------------------------------------------------------------
+-- Heuristic (preference, off by default): a segment that starts with a
+-- whole line whose judgement reaches stage 2 (a JSON object with well-formed
+-- id, ts, from, to and type) makes its conversation Splinter for good.
+-- Any JSON object is not enough: {"a":1} is not taken.
+---------------------------------------------------------------------------
+local function heuristic(tvb, pinfo, tree)
+    if not splinter.prefs.heuristic then
+        return false
+    end
+    local n = math.min(tvb:len(), LINE_MAX + 2)
+    local s = tvb:raw(0, n)
+    local lf = sfind(s, "\n", 1, true)
+    if not lf or not sfind(s, "^[ \t\r]*{") then
+        return false
+    end
+    local len = lf - 1
+    if len > 0 and sbyte(s, len) == 13 then
+        len = len - 1
+    end
+    local r = judge(s:sub(1, len), nil, nil, false)
+    if not r.env.type then
+        return false
+    end
+    pinfo.conversation = splinter
+    splinter.dissector(tvb, pinfo, tree)
+    return true
+end
+splinter:register_heuristic("tcp", heuristic)

@@ -12,7 +12,7 @@
 - transport: a line split across 3 segments, several lines in one segment,
   CR LF endings, a non-JSON line, an empty line, a line in 1-byte segments,
   reordered and retransmitted segments, a line never ended; the port
-  preference and Decode As;
+  preference, Decode As and the heuristic;
 - the JSON dissector shows every well-formed line;
 - noise: mutated lines never make a Lua error or a malformed packet.
 Captures are made with text2pcap (dates given, TZ=UTC) and Wireshark's tools.
@@ -293,6 +293,8 @@ def test_load(c, gen):
         c.check("splinter.fault." + sym.lower() in fields, "an expert info for fault %d %s" % (code, sym))
     prefs = t.run_tshark([], glossary="defaultprefs", lua=SPLINTER).splitlines()
     c.check("#splinter.tcp_ports: 4775" in prefs, "default port preference 4775")
+    c.check("#splinter.heuristic: FALSE" in prefs, "heuristic off by default")
+    c.check("#splinter.ttl: TRUE" in prefs, "TTL judged by default")
     with tempfile.TemporaryDirectory(prefix="tt-sp-load-") as tmp:
         for missing in ("tamtam_common.lua", "splinter_faults.lua"):
             for f in ("splinter.lua", "tamtam_common.lua", "splinter_faults.lua"):
@@ -391,6 +393,19 @@ def test_transport(c, tmp):
     c.equal(lines_of(pcap, ["-o", "splinter.tcp_ports:5000"]), [], "and off the old one")
     c.equal([one(r, "splinter.id") for r in lines_of(other, ["-d", "tcp.port==5000,splinter"])], ["a"],
             "Decode As")
+
+    # The heuristic: off by default; on, it takes an envelope on any port,
+    # the whole conversation after it, and never a JSON object that is not
+    # an envelope.
+    later = os.path.join(tmp, "later.pcap")
+    text2pcap_dated(later, [a, b"not json\n", d], [T0] * 3, dport=5000)
+    c.equal([one(r, "splinter.id") for r in lines_of(later, ["-o", "splinter.heuristic:TRUE"])],
+            ["a", None, "d"], "heuristic on: the conversation is Splinter from its first envelope")
+    c.equal(lines_of(later), [], "heuristic off by default")
+    notenv = os.path.join(tmp, "notenv.pcap")
+    text2pcap_dated(notenv, [b'{"a":1}\n', b'{"id":"x","from":"y"}\n'], [T0] * 2, dport=5001)
+    c.equal(lines_of(notenv, ["-o", "splinter.heuristic:TRUE"]), [],
+            "heuristic: JSON objects that are not envelopes are not taken")
 
     # A line over 1 MiB is 1000 SP-2-f; the next line is judged normally.
     big = os.path.join(tmp, "big.pcap")
