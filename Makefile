@@ -13,7 +13,7 @@ CTEST_ARGS ?= --output-on-failure -j $(JOBS)
 LOAD_RUNS  ?= 5
 LOAD_CPUS  ?= 4
 
-.PHONY: all deps build build-san run test test-tsan test-under-load lint bench bench-analyzer fuzz install install-dissector clean
+.PHONY: all deps build build-san run test test-tsan test-under-load lint bench bench-ring bench-analyzer fuzz install install-dissector clean
 
 all: build
 
@@ -62,6 +62,10 @@ lint: build
 
 bench: build
 	$(BUILD)/bin/tamtam-codec-bench
+
+# The Splinter ring against a Unix socketpair: 1->1 and 4->1, 128-byte lines.
+bench-ring: build
+	$(BUILD)/reference/ring/bench/sr_ring_bench
 
 # Writes a 1.1 GB capture into the build dir (removed afterwards) and
 # compares the analyzer with tcpdump and tshark on it.
