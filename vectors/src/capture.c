@@ -63,6 +63,7 @@ typedef struct sink {
     FILE *ng;
     uint64_t packets; /* written so far; the next is number packets+1 */
     const char *comment;
+    uint16_t sport; /* the server's port */
     bool failed;
 } sink;
 
@@ -226,8 +227,8 @@ static void segment(sink *s, conn *c, int dir, uint8_t flags,
     size_t l4 = TCP_LEN + opt + n;
     size_t at = eth_ip(pkt, dir, 6, l4, (uint16_t)s->packets);
     uint8_t *t = pkt + at;
-    tt_put_u16be(t, dir ? SERVER_PORT : c->cport);
-    tt_put_u16be(t + 2, dir ? c->cport : SERVER_PORT);
+    tt_put_u16be(t, dir ? s->sport : c->cport);
+    tt_put_u16be(t + 2, dir ? c->cport : s->sport);
     put32be(t + 4, c->seq[dir]);
     put32be(t + 8, (flags & TCP_ACK) ? c->seq[!dir] : 0);
     t[12] = (uint8_t)(((TCP_LEN + opt) / 4) << 4);
@@ -272,7 +273,7 @@ static void udp_datagram(sink *s, uint16_t cport, const uint8_t *data, size_t n)
     size_t at = eth_ip(pkt, 0, 17, l4, (uint16_t)s->packets);
     uint8_t *u = pkt + at;
     tt_put_u16be(u, cport);
-    tt_put_u16be(u + 2, SERVER_PORT);
+    tt_put_u16be(u + 2, s->sport);
     tt_put_u16be(u + 4, (uint16_t)l4);
     tt_put_u16be(u + 6, 0);
     memcpy(u + UDP_LEN, data, n);
@@ -390,6 +391,7 @@ int cmd_pcap(const char *dir, const char *out, bool pcapng,
     char tmp[FILE_PATH_MAX + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
     sink s = {0};
+    s.sport = SERVER_PORT;
     int rc = 2;
     if (!frames || !streams || !buf || !sizes || !index)
         goto done;
@@ -438,5 +440,73 @@ done:
     cJSON_Delete(streams);
     free(buf);
     free(sizes);
+    return rc;
+}
+
+int capture_tcp(const char *out, const char *index_path, uint16_t server_port,
+                const capture_conn *conns, size_t n)
+{
+    char tmp[FILE_PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    sink s = {0};
+    s.sport = server_port;
+    cJSON *index = cJSON_CreateObject();
+    char server[32];
+    snprintf(server, sizeof server, "10.0.0.2:%u", (unsigned)server_port);
+    const char *base = strrchr(out, '/');
+    cJSON *all = index ? cJSON_AddArrayToObject(index, "vectors") : NULL;
+    bool ok = all && cJSON_AddStringToObject(index, "capture",
+                                             base ? base + 1 : out) &&
+              cJSON_AddStringToObject(index, "client", "10.0.0.1") &&
+              cJSON_AddStringToObject(index, "server", server);
+    s.pcap = ok ? pcap_open_dead(DLT_EN10MB, SNAPLEN) : NULL;
+    s.dump = s.pcap ? pcap_dump_open(s.pcap, tmp) : NULL;
+    if (!s.dump) {
+        fprintf(stderr, "pcap: cannot write %s: %s\n", tmp,
+                s.pcap ? pcap_geterr(s.pcap) : "out of memory");
+        ok = false;
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        const capture_conn *c = &conns[i];
+        size_t *sizes = malloc((c->len / MSS + 2) * sizeof *sizes);
+        if (!sizes || strlen(c->id) >= VEC_ID_MAX) {
+            free(sizes);
+            ok = false;
+            break;
+        }
+        size_t k = split(c->len, sizes, 0);
+        uint64_t first = s.packets + 1;
+        s.comment = c->id;
+        tcp_session(&s, c->port, c->id, c->bytes, sizes, k);
+        free(sizes);
+        cJSON *e = cJSON_CreateObject();
+        ok = e && cJSON_AddStringToObject(e, "id", c->id) &&
+             cJSON_AddStringToObject(e, "file", c->file) &&
+             cJSON_AddNumberToObject(e, "tcp_port", c->port) &&
+             cJSON_AddItemToObject(e, "tcp_packets",
+                                   packet_range(first, s.packets));
+        if (!ok || !cJSON_AddItemToArray(all, e)) {
+            cJSON_Delete(e);
+            ok = false;
+        }
+    }
+    if (s.dump) {
+        ok = pcap_dump_flush(s.dump) == 0 && ok;
+        pcap_dump_close(s.dump);
+    }
+    if (s.pcap)
+        pcap_close(s.pcap);
+    if (!ok || rename(tmp, out) != 0) {
+        fprintf(stderr, "pcap: cannot write %s\n", out);
+        remove(tmp);
+        cJSON_Delete(index);
+        return -1;
+    }
+    int rc = 0;
+    if (index_path) {
+        cJSON_AddNumberToObject(index, "packets", (double)s.packets);
+        rc = file_write_json_lines(index_path, index, "vectors");
+    }
+    cJSON_Delete(index);
     return rc;
 }

@@ -210,6 +210,10 @@ typedef struct vec_set {
 /* The Core Frame (core-frame.json, core-stream.json), set_core_frame.c. */
 extern const vec_set vec_set_core_frame;
 
+/* Splinter envelopes (splinter-envelope.json, splinter-stream.json),
+ * set_splinter.c. */
+extern const vec_set vec_set_splinter;
+
 /* sets.c: the program's table, compiled into each program, not the library. */
 extern const vec_set *const vec_sets[];
 extern const size_t vec_nsets;
@@ -234,5 +238,21 @@ int core_frame_verify(const vec_opts *o, const char *dir, const spec_ids *spec,
  * `index_path`, also writes the packet index (JSON). */
 int cmd_pcap(const char *dir, const char *out, bool pcapng,
              const char *index_path);
+
+/* One TCP connection of a capture: `len` bytes sent by the client from
+ * `port`, the vector `id` of the vector file `file`. */
+typedef struct capture_conn {
+    const char *id, *file;
+    uint16_t port;
+    const uint8_t *bytes;
+    size_t len;
+} capture_conn;
+/* Writes OUT as a pcap (libpcap) holding one TCP connection per entry of
+ * `conns`, in order, to 10.0.0.2:`server_port` (handshake, the bytes in
+ * segments of at most 1460, each acknowledged, FIN exchange; the core
+ * capture's addresses and clock), and with `index_path` the packet index
+ * (JSON, as pcap/core-index.json). Returns 0, or -1 with a message. */
+int capture_tcp(const char *out, const char *index_path, uint16_t server_port,
+                const capture_conn *conns, size_t n);
 
 #endif

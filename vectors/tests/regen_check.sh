@@ -11,7 +11,8 @@ trap 'rm -rf "$tmp"' EXIT
 # Every path gen writes; README, src/, tests/ and CMakeLists.txt are not.
 list() {
   (cd "$1" && find core-frame.json core-stream.json core-frame core-stream \
-    schema pcap -type f | LC_ALL=C sort)
+    splinter-envelope.json splinter-stream.json splinter-envelope \
+    splinter-stream schema pcap -type f | LC_ALL=C sort)
 }
 list "$tmp/v" >"$tmp/generated"
 list "$vectors" >"$tmp/committed"

@@ -54,6 +54,20 @@ def frames(fn):
     return edit("core-frame.json", fn)
 
 
+def sp_env(fn):
+    return edit("splinter-envelope.json", fn)
+
+
+def sp_streams(fn):
+    return edit("splinter-stream.json", fn)
+
+
+def sp_missed_timeout(doc):
+    v = vec(doc, "ss-timeout-no-ttl")
+    v["expect"] = "ok"
+    del v["fault"], v["symbol"]
+
+
 def streams(fn):
     return edit("core-stream.json", fn)
 
@@ -149,13 +163,50 @@ CASES = [
     ("uncited requirement", extra_spec_id,
      1, "CF-13-a: cited by no vector", False),
     ("malformed JSON", malformed_json, 2, "", False),
+    ("splinter wrong fault",
+     sp_env(lambda d: vec(d, "se-missing-id").update(fault=3000,
+                                                     symbol="UNKNOWN_TYPE")),
+     1, "se-missing-id: the line: fault", False),
+    ("splinter wrong rule",
+     sp_env(lambda d: vec(d, "se-dup-nested").update(rule="SP-2-c")),
+     1, "se-dup-nested: the line: rule SP-2-c expected", False),
+    ("splinter wrong envelope member",
+     sp_env(lambda d: vec(d, "se-valid-minimal")["envelope"].update(
+         to="db")),
+     1, 'se-valid-minimal: "envelope" differs', False),
+    ("splinter missing note",
+     sp_env(lambda d: vec(d, "se-uuid-v4").update(notes=[])),
+     1, 'se-uuid-v4: "notes" differ', False),
+    ("splinter wrong payloads",
+     sp_streams(lambda d: vec(d, "ss-in-order-3")["payloads"].reverse()),
+     1, 'ss-in-order-3: "payloads" differ', False),
+    ("splinter wrong chunk fault",
+     sp_streams(lambda d: vec(d, "ss-dup-conflict-payload")["faults"][0]
+                .update(index=0)),
+     1, 'ss-dup-conflict-payload: "faults" differ', False),
+    ("splinter missed timeout", sp_streams(sp_missed_timeout),
+     1, "ss-timeout-no-ttl: the stream times out", False),
+    ("splinter twin",
+     write_bin("splinter-envelope/se-valid-minimal.ndjson", b"{}\n"),
+     1, "se-valid-minimal: twin splinter-envelope/se-valid-minimal.ndjson "
+        "differs", False),
+    ("splinter stray twin",
+     write_bin("splinter-stream/ss-nothing.ndjson", b""),
+     1, "ss-nothing.ndjson: a file in splinter-stream/", False),
 ]
 
 
 # Vectors the cases edit; the subset always holds them.
 NEEDED = {"cf-example-1", "cf-flags-none", "cf-trunc-local-payload-7",
           "cf-cd-c2-d0", "cf-zero", "cs-spec-example-whole",
-          "cs-bad-crc-between-whole", "cs-mixed-frames", "cs-tail-1-bytes"}
+          "cs-bad-crc-between-whole", "cs-mixed-frames", "cs-tail-1-bytes",
+          "se-missing-id", "se-dup-nested", "se-valid-minimal", "se-uuid-v4",
+          "ss-in-order-3", "ss-dup-conflict-payload", "ss-timeout-no-ttl"}
+# The Splinter subset leaves out vectors of more than this many bytes of
+# JSON (the 1 MiB lines), so that each verify run stays fast.
+SMALL = 20000
+SPLINTER_SPEC = None  # spec/splinter-envelope.md beside the Core Frame's
+SPLINTER_SUBSET_SPEC = None  # its copy the subset is covered against
 
 
 def make_subset(vdir, out):
@@ -184,6 +235,32 @@ def make_subset(vdir, out):
         for v in keep:
             shutil.copy(os.path.join(vdir, sub, v["id"] + ".bin"),
                         os.path.join(out, sub))
+    cited = set()
+    for name, sub in (("splinter-envelope.json", "splinter-envelope"),
+                      ("splinter-stream.json", "splinter-stream")):
+        doc = load(vdir, name)
+        keep = [v for v in doc["vectors"] if v["id"] in NEEDED]
+        for v in keep:
+            cited |= set(v["requirements"])
+        for v in doc["vectors"]:
+            if not set(v["requirements"]) <= cited and v not in keep and \
+                    len(json.dumps(v)) <= SMALL:
+                keep.append(v)
+                cited |= set(v["requirements"])
+        doc["vectors"], doc["count"] = keep, len(keep)
+        save(out, name, doc)
+        os.mkdir(os.path.join(out, sub))
+        for v in keep:
+            shutil.copy(os.path.join(vdir, sub, v["id"] + ".ndjson"),
+                        os.path.join(out, sub))
+    # SP-2-f and SP-8-h are cited only by the large vectors: a spec copy
+    # without them keeps the subset fully covered.
+    with open(SPLINTER_SPEC) as f:
+        lines = [x for x in f if not x.startswith(
+            tuple("- **%s**" % i for i in ("SP-2-f", "SP-8-h"))) or
+            x.split("**")[1] in cited]
+    with open(os.path.join(out, "..", "splinter.md"), "w") as f:
+        f.writelines(lines)
 
 
 HOSTILE_RUNS = 120
@@ -207,7 +284,8 @@ def hostile(tool, spec, clean, tmp):
     """Returns the number of runs in which verify crashed or misbehaved."""
     rng, failures = random.Random(4774), 0
     for k in range(HOSTILE_RUNS):
-        name = rng.choice(["core-frame.json", "core-stream.json"])
+        name = rng.choice(["core-frame.json", "core-stream.json",
+                           "splinter-envelope.json", "splinter-stream.json"])
         doc = load(clean, name)
         where = rng.choice(list(paths(doc)))
         parent = doc
@@ -228,12 +306,20 @@ def hostile(tool, spec, clean, tmp):
 
 
 def run(cmd):
+    if len(cmd) > 3 and cmd[1] == "verify":
+        # Every verify run also names the Splinter set's spec (the subset's).
+        cmd = cmd[:2] + ["--spec", "splinter=" + SPLINTER_SUBSET_SPEC] + \
+            cmd[2:]
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def main(tool, spec, vdir):
+    global SPLINTER_SPEC, SPLINTER_SUBSET_SPEC
+    SPLINTER_SPEC = os.path.join(os.path.dirname(os.path.abspath(spec)),
+                                 "splinter-envelope.md")
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
+        SPLINTER_SUBSET_SPEC = os.path.join(tmp, "splinter.md")
         clean = os.path.join(tmp, "clean")
         make_subset(vdir, clean)
         r = run([tool, "verify", "--spec", spec, clean])

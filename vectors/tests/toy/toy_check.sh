@@ -3,9 +3,10 @@
 # (the Core Frame set plus the toy set of toy_set.c) generates both sets
 # into an empty directory, verifies both, and reports each spec document's
 # coverage; then a seeded wrong toy vector must make verify fail.
-# usage: toy_check.sh TAMTAM_VECTORS_TOY CORE_SPEC TOY_SPEC
+# The program's other sets (Splinter) are generated and verified too.
+# usage: toy_check.sh TAMTAM_VECTORS_TOY CORE_SPEC TOY_SPEC SPLINTER_SPEC
 set -eu
-bin=$1 core_spec=$2 toy_spec=$3
+bin=$1 core_spec=$2 toy_spec=$3 splinter_spec=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL $*"; status=1; }
@@ -18,11 +19,12 @@ for f in core-frame.json core-stream.json toy.json schema/toy.schema.json; do
 done
 
 run_verify() {
-  "$bin" verify --spec "$core_spec" --spec "toy=$toy_spec" "$tmp/v" \
+  "$bin" verify --spec "$core_spec" --spec "toy=$toy_spec" \
+    --spec "splinter=$splinter_spec" "$tmp/v" \
     >"$tmp/verify.log" 2>&1
 }
 rc=0; run_verify || rc=$?
-[ "$rc" -eq 0 ] || { grep -v '^CF-\|^TOY-' "$tmp/verify.log"; fail "verify exited $rc"; }
+[ "$rc" -eq 0 ] || { grep -v '^CF-\|^TOY-\|^SP-' "$tmp/verify.log"; fail "verify exited $rc"; }
 # Both sets verified under their headings, and the coverage of each spec.
 grep -q '^== core-frame: core-frame.json core-stream.json against ' "$tmp/verify.log" ||
   fail "no core-frame heading"
