@@ -13,6 +13,9 @@
    carries exactly its bytes in segments of at most 1460 bytes and its UDP
    datagram carries exactly its bytes; each stream vector's segments follow
    its chunks; every pcapng packet is commented with its vector id.
+4. The same for pcap/splinter.pcap (written by gen, compared by
+   vectors.regen): each Splinter vector's connection to port 4775 carries
+   exactly its .ndjson twin in segments of at most 1460 bytes.
 """
 import json
 import os
@@ -147,10 +150,33 @@ def main(tool, vdir):
             index = json.load(f)
         for kind, path in out.items():
             check_capture(conf, path, index, vectors, kind == "pcapng")
-    n = len(index["vectors"])
+        n = len(index["vectors"])
+        ns = check_splinter(conf, vdir)
     print(f"pcap check: {n} vectors, {index['packets']} packets per capture, "
-          f"{len(problems)} problems")
-    return 1 if problems or n == 0 else 0
+          f"{ns} Splinter vectors, {len(problems)} problems")
+    return 1 if problems or n == 0 or ns == 0 else 0
+
+
+def check_splinter(conf, vdir):
+    """splinter.pcap against its index and the .ndjson twins. Returns the
+    number of vectors the index lists."""
+    vectors = {}
+    for name, sub in (("splinter-envelope.json", "splinter-envelope"),
+                      ("splinter-stream.json", "splinter-stream")):
+        with open(os.path.join(vdir, name)) as f:
+            ids = [v["id"] for v in json.load(f)["vectors"]]
+        vectors[name] = {}
+        for vid in ids:
+            with open(os.path.join(vdir, sub, vid + ".ndjson"), "rb") as f:
+                vectors[name][vid] = {"hex": f.read().hex()}
+    with open(os.path.join(vdir, "pcap", "splinter-index.json")) as f:
+        index = json.load(f)
+    if index["server"] != "10.0.0.2:4775" or len(index["vectors"]) != sum(
+            len(x) for x in vectors.values()):
+        bad("splinter-index.json: not port 4775 or not every vector")
+    check_capture(conf, os.path.join(vdir, "pcap", "splinter.pcap"), index,
+                  vectors, False)
+    return len(index["vectors"])
 
 
 if __name__ == "__main__":

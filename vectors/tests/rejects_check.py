@@ -112,7 +112,8 @@ def malformed_json(d, spec):
 
 
 # (name, change, expected exit, text verify must print, independent check
-# must fail too)
+# must fail too: True for independent_check.py, "splinter" for
+# splinter_check.py)
 CASES = [
     ("duplicate id",
      frames(lambda d: d["vectors"][1].update(id=d["vectors"][0]["id"])),
@@ -166,26 +167,26 @@ CASES = [
     ("splinter wrong fault",
      sp_env(lambda d: vec(d, "se-missing-id").update(fault=3000,
                                                      symbol="UNKNOWN_TYPE")),
-     1, "se-missing-id: the line: fault", False),
+     1, "se-missing-id: the line: fault", "splinter"),
     ("splinter wrong rule",
      sp_env(lambda d: vec(d, "se-dup-nested").update(rule="SP-2-c")),
      1, "se-dup-nested: the line: rule SP-2-c expected", False),
     ("splinter wrong envelope member",
      sp_env(lambda d: vec(d, "se-valid-minimal")["envelope"].update(
          to="db")),
-     1, 'se-valid-minimal: "envelope" differs', False),
+     1, 'se-valid-minimal: "envelope" differs', "splinter"),
     ("splinter missing note",
      sp_env(lambda d: vec(d, "se-uuid-v4").update(notes=[])),
-     1, 'se-uuid-v4: "notes" differ', False),
+     1, 'se-uuid-v4: "notes" differ', "splinter"),
     ("splinter wrong payloads",
      sp_streams(lambda d: vec(d, "ss-in-order-3")["payloads"].reverse()),
-     1, 'ss-in-order-3: "payloads" differ', False),
+     1, 'ss-in-order-3: "payloads" differ', "splinter"),
     ("splinter wrong chunk fault",
      sp_streams(lambda d: vec(d, "ss-dup-conflict-payload")["faults"][0]
                 .update(index=0)),
-     1, 'ss-dup-conflict-payload: "faults" differ', False),
+     1, 'ss-dup-conflict-payload: "faults" differ', "splinter"),
     ("splinter missed timeout", sp_streams(sp_missed_timeout),
-     1, "ss-timeout-no-ttl: the stream times out", False),
+     1, "ss-timeout-no-ttl: the stream times out", "splinter"),
     ("splinter twin",
      write_bin("splinter-envelope/se-valid-minimal.ndjson", b"{}\n"),
      1, "se-valid-minimal: twin splinter-envelope/se-valid-minimal.ndjson "
@@ -341,8 +342,9 @@ def main(tool, spec, vdir):
                       f"{text!r}")
                 failures += 1
             if independent:
-                r = run([sys.executable,
-                         os.path.join(HERE, "independent_check.py"), d])
+                script = "splinter_check.py" if independent == "splinter" \
+                    else "independent_check.py"
+                r = run([sys.executable, os.path.join(HERE, script), d])
                 if r.returncode != 1:
                     print(f"FAIL {name}: independent_check.py did not notice")
                     failures += 1

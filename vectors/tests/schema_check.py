@@ -74,10 +74,62 @@ def broken_streams(doc):
     ]
 
 
+def one_vector(doc, base, why, fn):
+    d = copy.deepcopy(doc)
+    d["vectors"] = [copy.deepcopy(base)]
+    fn(d["vectors"][0])
+    d["count"] = 1
+    return why, d
+
+
+def broken_splinter_envelopes(doc):
+    valid = next(x for x in doc["vectors"] if x["expect"] == "valid")
+    fault = next(x for x in doc["vectors"] if x["expect"] == "fault")
+    return [
+        one_vector(doc, valid, "both line and line_hex",
+                   lambda x: x.update(line_hex="7b7d")),
+        one_vector(doc, valid, "no line", lambda x: x.pop("line")),
+        one_vector(doc, valid, "valid with fault",
+                   lambda x: x.update(fault=1000)),
+        one_vector(doc, valid, "unknown note",
+                   lambda x: x.update(notes=["odd"])),
+        one_vector(doc, valid, "envelope not an object",
+                   lambda x: x.update(envelope=[])),
+        one_vector(doc, valid, "now with three digits",
+                   lambda x: x.update(now="2026-01-01T00:00:00.000Z")),
+        one_vector(doc, fault, "fault 4200 for a line",
+                   lambda x: x.update(fault=4200)),
+        one_vector(doc, fault, "fault without rule", lambda x: x.pop("rule")),
+        one_vector(doc, fault, "bad id", lambda x: x.update(id="sp-x")),
+        one_vector(doc, fault, "allow list of numbers",
+                   lambda x: x.update(allow={"chat": [1]})),
+    ]
+
+
+def broken_splinter_streams(doc):
+    ok = next(x for x in doc["vectors"] if x["expect"] == "ok")
+    timeout = next(x for x in doc["vectors"] if x["expect"] == "fault")
+    return [
+        one_vector(doc, ok, "no lines", lambda x: x.update(lines=[])),
+        one_vector(doc, ok, "ok with fault", lambda x: x.update(fault=4200)),
+        one_vector(doc, ok, "chunk fault 4200",
+                   lambda x: x.update(faults=[{"index": 0, "fault": 4200,
+                                               "symbol": "STREAM_TIMEOUT"}])),
+        one_vector(doc, ok, "note without index",
+                   lambda x: x.update(notes=[{"note": "duplicate_chunk"}])),
+        one_vector(doc, timeout, "timeout but complete",
+                   lambda x: x.update(complete=True)),
+        one_vector(doc, timeout, "timeout with 1000",
+                   lambda x: x.update(fault=1000)),
+    ]
+
+
 def main(d):
     failures = 0
     for name, breakers in (("core-frame", broken_frames),
-                           ("core-stream", broken_streams)):
+                           ("core-stream", broken_streams),
+                           ("splinter-envelope", broken_splinter_envelopes),
+                           ("splinter-stream", broken_splinter_streams)):
         with open(os.path.join(d, "schema", name + ".schema.json")) as f:
             schema = json.load(f)
         with open(os.path.join(d, name + ".json")) as f:
