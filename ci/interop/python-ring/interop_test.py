@@ -42,7 +42,10 @@ def line(i):
 def c_to_python():
     """C writes 40 lines into 8 slots (5 laps), Python reads each whole."""
     p = new_path("c2py")
-    check(tool("create", p, "--slots", "8", "--slot-size", "128").returncode == 0, "create")
+    # A long heartbeat: the Python reader reads only between batches of C
+    # writes, which a loaded machine may spread over seconds.
+    check(tool("create", p, "--slots", "8", "--slot-size", "128",
+               "--heartbeat-ms", "600000").returncode == 0, "create")
     ring = sr.Ring(p)
     rd = sr.Reader(ring)
     got = []

@@ -171,15 +171,24 @@ class Writer:
 class Reader:
     """One reader entry (SR-7)."""
 
+    _generation = 0
+
     def __init__(self, ring):
         self.r = ring
         self.stuck = None
+        Reader._generation += 1
+        self.token = os.getpid() | Reader._generation << 32
+        self._attach(None)
+
+    def _attach(self, cursor):
+        """SR-7-a; cursor None: start at the writer cursor."""
+        ring = self.r
         for i in range(READERS):
             e = ring.entry_off(i)
             if ring.word(e) == 0:
                 ring.set_word(e + 16, _ms())
-                ring.set_word(e, os.getpid() | (i + 1) << 32)
-                self.cursor = ring.wc()
+                ring.set_word(e, self.token)
+                self.cursor = ring.wc() if cursor is None else cursor
                 ring.set_word(e + 8, self.cursor)
                 self.e = e
                 return
@@ -199,6 +208,8 @@ class Reader:
 
     def read(self):
         """('line', seq, bytes) | ('lost', seq, count, cause) | None (SR-7-b)."""
+        if self.r.word(self.e) != self.token:  # reaped (SR-6-c): attach again
+            self._attach(self.cursor)
         r, c = self.r, self.cursor
         r.set_word(self.e + 16, _ms())
         while True:

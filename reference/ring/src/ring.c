@@ -454,6 +454,10 @@ int sr_reader_seek(sr_reader *rd, uint64_t seq) {
     if (!rd) return SR_ERR_INVALID_ARGUMENT;
     uint64_t wc = atomic_load_explicit(&rd->r->h->write_cursor, memory_order_acquire);
     if (seq > wc) return SR_ERR_INVALID_ARGUMENT;
+    if (!rd->e) { /* lost its entry and found no free one: the next read retries */
+        rd->cursor = seq;
+        return 0;
+    }
     advance(rd, seq, 0, false);
     return 0;
 }
@@ -489,8 +493,9 @@ int sr_read(sr_reader *rd, void *buf, size_t cap, sr_record *rec) {
     if (cap < sr_line_max(r)) return SR_ERR_NO_SPACE;
     memset(rec, 0, sizeof *rec);
     uint64_t now = mono_ms();
-    /* Reaped meanwhile (SR-6-c): take an entry again, from where we were. */
-    if (atomic_load_explicit(&rd->e->owner, memory_order_acquire) != rd->token) {
+    /* Reaped meanwhile (SR-6-c): take an entry again, from where we were
+     * (also after a failed attempt, when rd->e is NULL). */
+    if (!rd->e || atomic_load_explicit(&rd->e->owner, memory_order_acquire) != rd->token) {
         rd->e = NULL;
         int rc = attach(rd, rd->cursor, false);
         if (rc) return rc;

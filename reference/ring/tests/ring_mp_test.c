@@ -286,7 +286,7 @@ static int run_threads(void) {
 }
 
 static int run_procs(int kill_writer, int kill_reader) {
-    sr_params p = {256, 256, kill_writer ? 300 : 2000, kill_reader ? 1000 : 10000};
+    sr_params p = {256, 256, kill_writer ? 300 : 2000, kill_reader ? 3000 : 10000};
     sr_ring *r;
     CHECK_EQ(sr_create(ring_path, &p, &r), 0);
     if (!r) return 1;

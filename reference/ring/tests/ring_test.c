@@ -209,6 +209,26 @@ static void test_open_checks(void) {
     patch32(path, 0, 0x524c5053); /* "SPLR" again */
     CHECK_EQ(sr_open(path, &r2), 0);
     sr_close(r2);
+    /* Any byte of the header's first 64 set to any of a few values: an
+     * error code or a good open, never a crash (ASan/UBSan builds run this). */
+    static const unsigned char vals[] = {0x00, 0x01, 0x02, 0x7f, 0x80, 0xff};
+    int fd = open(path, O_RDWR);
+    CHECK(fd >= 0);
+    for (off_t off = 0; off < 64 && fd >= 0; off++) {
+        unsigned char orig;
+        if (pread(fd, &orig, 1, off) != 1) abort();
+        for (size_t v = 0; v < sizeof vals; v++) {
+            if (pwrite(fd, &vals[v], 1, off) != 1) abort();
+            r2 = NULL;
+            int rc = sr_open(path, &r2);
+            CHECK(rc == 0 || sr_error_name(rc) != NULL);
+            CHECK((rc == 0) == (r2 != NULL));
+            sr_close(r2);
+        }
+        if (pwrite(fd, &orig, 1, off) != 1) abort();
+    }
+    if (fd >= 0) close(fd);
+    r2 = NULL;
     CHECK_EQ(truncate(path, 4096 + 64), 0);
     CHECK_EQ(sr_open(path, &r2), SR_ERR_BAD_SIZE);
     CHECK_EQ(truncate(path, 100), 0);
@@ -447,6 +467,28 @@ static void test_reap_and_lap(void) {
     sr_close(r);
 }
 
+/* SR-6-c: a reaped reader that finds every entry taken says so, and takes
+ * one again once one is free. */
+static void test_reattach_when_full(void) {
+    const char *path;
+    sr_ring *r = mk("reattach", 4, 64, 100, 30, &path);
+    sr_reader *gone, *rd[SR_READERS];
+    CHECK_EQ(sr_reader_open(r, &gone), 0);
+    CHECK_EQ(sr_write(r, "a", 1, NULL), 0);
+    uint64_t t0 = now_ms();
+    while (now_ms() - t0 <= 60) pause_ms(5); /* the heartbeat expires (30 ms) */
+    for (unsigned i = 0; i < SR_READERS; i++) CHECK_EQ(sr_reader_open(r, &rd[i]), 0);
+    sr_record rec;
+    CHECK_EQ(sr_read(gone, buf, sizeof buf, &rec), SR_ERR_NO_READER_SLOT);
+    CHECK_EQ(sr_read(gone, buf, sizeof buf, &rec), SR_ERR_NO_READER_SLOT);
+    sr_reader_close(rd[0]);
+    CHECK_EQ(sr_read(gone, buf, sizeof buf, &rec), SR_READ_LINE);
+    CHECK_EQ(rec.seq, 0);
+    for (unsigned i = 1; i < SR_READERS; i++) sr_reader_close(rd[i]);
+    sr_reader_close(gone);
+    sr_close(r);
+}
+
 /* SR-7-a SR-7-c: 16 entries; a new reader starts at the writer cursor. */
 static void test_attach(void) {
     const char *path;
@@ -493,6 +535,7 @@ int main(void) {
     test_no_half_written();
     test_reap_and_lap();
     test_attach();
+    test_reattach_when_full();
     test_error_table();
     return check_report("ring_test");
 }
