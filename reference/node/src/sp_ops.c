@@ -1,12 +1,14 @@
 /* The splinter/1 harness ops: every verdict is libsplinter's (sp_validate,
  * sp_reasm_*, sp_fault_reply); this file only reads requests and writes
  * responses. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "log.h"
+#include "ttj.h"
 #include "sp_ops.h"
 
 sp_time node_sp_now(void)
@@ -15,6 +17,31 @@ sp_time node_sp_now(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     sp_time t = {(int64_t)ts.tv_sec, (uint32_t)ts.tv_nsec};
     return t;
+}
+
+void node_exact_numbers(cJSON *v)
+{
+    for (cJSON *c = v ? v->child : NULL; c; c = c->next) {
+        if (cJSON_IsArray(c) || cJSON_IsObject(c)) {
+            node_exact_numbers(c);
+            continue;
+        }
+        if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+            continue;
+        char digits[40];
+        double d = c->valuedouble;
+        if (d == trunc(d) && fabs(d) <= 9007199254740992.0)
+            snprintf(digits, sizeof digits, "%.0f", d);
+        else
+            snprintf(digits, sizeof digits, "%.17g", d);
+        /* The item stays in place (its name and links); only its kind and
+         * text change, the text allocated by cJSON. */
+        cJSON *raw = need(cJSON_CreateRaw(digits));
+        c->valuestring = raw->valuestring;
+        raw->valuestring = NULL;
+        cJSON_Delete(raw);
+        c->type = (c->type & ~0xFF) | cJSON_Raw;
+    }
 }
 
 static const cJSON *member(const cJSON *o, const char *name)
@@ -65,21 +92,46 @@ static cJSON *fault_reply(const struct shim_request *rq, int fault,
 void sp_op_validate(const struct shim_request *rq)
 {
     const cJSON *line = member(rq->json, "line");
-    if (!cJSON_IsString(line)) {
-        shim_reply_bad_member(rq, "\"line\" must be a string");
+    const cJSON *hex = member(rq->json, "line_hex");
+    if (!line == !hex || (line && !cJSON_IsString(line)) ||
+        (hex && !cJSON_IsString(hex))) {
+        shim_reply_bad_member(rq, "exactly one of \"line\" (a string) and "
+                                  "\"line_hex\" (hex digit pairs) is "
+                                  "required");
         return;
     }
+    /* line_hex: the bytes a JSON string cannot carry (invalid UTF-8, a
+     * NUL byte), as lower- or upper-case hex pairs. */
+    char *bytes = NULL;
+    size_t len = 0;
+    if (hex) {
+        size_t cap = strlen(hex->valuestring) / 2;
+        bytes = need(malloc(cap ? cap : 1));
+        long n = ttj_hex_decode(hex->valuestring, (uint8_t *)bytes, cap);
+        if (n < 0) {
+            free(bytes);
+            shim_reply_bad_member(rq, "\"line_hex\" must be a string of hex "
+                                      "digit pairs");
+            return;
+        }
+        len = (size_t)n;
+    } else {
+        len = strlen(line->valuestring);
+    }
+    const char *text = hex ? bytes : line->valuestring;
     sp_time now;
     int has_now = get_now(rq, false, &now);
-    if (has_now < 0)
+    if (has_now < 0) {
+        free(bytes);
         return;
+    }
     const cJSON *allow = member(rq->json, "allow");
     if (cJSON_IsNull(allow))
         allow = NULL;
     sp_envelope env;
     sp_check chk;
-    int r = sp_validate(line->valuestring, strlen(line->valuestring), allow,
-                        has_now ? &now : NULL, &env, &chk);
+    int r = sp_validate(text, len, allow, has_now ? &now : NULL, &env, &chk);
+    free(bytes);
     if (r == SP_ERR_NO_MEMORY)
         need(NULL);
     if (r < 0) {
@@ -96,6 +148,7 @@ void sp_op_validate(const struct shim_request *rq)
          * may be 1 MiB. */
         cJSON *root = env.root;
         env.root = NULL;
+        node_exact_numbers(root);
         if (!cJSON_AddItemToObject(reply, "envelope", root))
             need(NULL);
         add_note_names(need(cJSON_AddArrayToObject(reply, "notes")),
@@ -148,6 +201,11 @@ static void take_ready(sp_reasm *r, const char *from, const char *id,
     char *text;
     while (sp_reasm_take(r, from, id, &text) > 0) {
         cJSON *v = need(cJSON_Parse(text));
+        cJSON *box = need(cJSON_CreateArray());
+        cJSON_AddItemToArray(box, v);
+        node_exact_numbers(box);
+        v = cJSON_DetachItemFromArray(box, 0);
+        cJSON_Delete(box);
         /* libsplinter prints payloads with cJSON: cJSON's allocator (the
          * fuzz target counts cJSON's memory through hooks). */
         cJSON_free(text);

@@ -11,6 +11,13 @@
  * responses, heartbeats, the announcement), unless `splinter --name`. */
 #define SP_SERVICE_NAME "tamtam-node"
 
+/* Turns every finite number below `v` (an object or array) into a raw
+ * value written exactly: an integer of magnitude up to 2^53 as its digits,
+ * any other number with 17 significant digits. cJSON's own printing stops
+ * at 15 digits when they come within a relative DBL_EPSILON, so
+ * 9007199254740991 would come back as 9.00719925474099e+15. */
+void node_exact_numbers(cJSON *v);
+
 /* The real time (CLOCK_REALTIME) as an sp_time. */
 sp_time node_sp_now(void);
 

@@ -264,8 +264,16 @@ static void respond(struct service *s, struct sconn *c, const sp_envelope *env,
         cJSON_IsObject(payload)
             ? cJSON_GetObjectItemCaseSensitive(payload, "chunks")
             : NULL;
-    if (chunks && cJSON_IsNumber(chunks)) {
-        double n = chunks->valuedouble;
+    bool chunked = chunks && cJSON_IsNumber(chunks);
+    double n = chunked ? chunks->valuedouble : 0;
+    /* Numbers exactly as read (cJSON alone prints 15 digits); "chunks" is
+     * read before, as a number. */
+    cJSON *box = need(cJSON_CreateArray());
+    cJSON_AddItemToArray(box, payload);
+    node_exact_numbers(box);
+    payload = cJSON_DetachItemFromArray(box, 0);
+    cJSON_Delete(box);
+    if (chunked) {
         if (!(n >= 1 && n <= CHUNKS_MAX) || n != (double)(unsigned)n)
             reply_fault_to(s, c, env->id, env->from, SP_FAULT_INTERNAL_ERROR,
                            "\"chunks\" must be an integer from 1 to 1024");

@@ -17,7 +17,7 @@
 #include "nodetest.h"
 
 /* The shim's documented line cap (reference/node/README.md). */
-#define LINE_CAP (4u * 1024 * 1024)
+#define LINE_CAP (8u * 1024 * 1024)
 
 /* 12.6 example 1 (local), example 2 (roaming), example 3 (smallest). */
 #define PAD13 "00000000000000000000000000"

@@ -316,7 +316,8 @@ static void test_echo(void **state)
     struct rd r;
     conn_open(&r);
     static const char payload[] =
-        "{\"q\":[1,2.5,\"\xc3\xa9t\xc3\xa9\",null,true,{\"x\":{}}],\"n\":-7}";
+        "{\"q\":[1,2.5,\"\xc3\xa9t\xc3\xa9\",null,true,{\"x\":{}}],\"n\":-7,"
+        "\"big\":9007199254740991,\"f\":0.30000000000000004}";
     char rest[256];
     snprintf(rest, sizeof rest, ",\"to\":\"echo\",\"trace\":\"t-1\","
              "\"payload\":%s,\"extra\":1", payload);
@@ -332,6 +333,11 @@ static void test_echo(void **state)
     cJSON *want = cJSON_Parse(payload);
     assert_true(cJSON_Compare(get(e, "payload"), want, true));
     cJSON_Delete(want);
+    /* exactly: cJSON's own printing would give 9.00719925474099e+15 */
+    assert_true(get(get(e, "payload"), "big")->valuedouble ==
+                9007199254740991.0);
+    assert_true(get(get(e, "payload"), "f")->valuedouble ==
+                0.30000000000000004);
     cJSON_Delete(e);
     rd_close(&r);
 }
@@ -1036,6 +1042,38 @@ static void test_shim_validate(void **state)
     expect_refusal(r, "BAD_SCHEMA", 1000);
     assert_true(cJSON_IsString(get(r, "req")));
     cJSON_Delete(r);
+    /* line_hex: a raw NUL byte after the object (SP-2-a) is 1000; the
+     * same bytes without it are valid; numbers come back exactly */
+    static const char obj_hex[] =
+        "7b226964223a2278222c227473223a22323032342d30312d30315430303a3030"
+        "3a30305a222c2266726f6d223a2261222c2274797065223a226865617274626561"
+        "74222c2274746c5f6d73223a393030373139393235343734303939317d";
+    char hexrq[600];
+    snprintf(hexrq, sizeof hexrq, "{\"id\":10,\"op\":\"splinter.validate\","
+             "\"line_hex\":\"%s00\"}", obj_hex);
+    r = ask(hexrq);
+    expect_refusal(r, "BAD_SCHEMA", 1000);
+    cJSON_Delete(r);
+    snprintf(hexrq, sizeof hexrq, "{\"id\":11,\"op\":\"splinter.validate\","
+             "\"line_hex\":\"%s\"}", obj_hex);
+    r = ask(hexrq);
+    assert_true(cJSON_IsTrue(get(r, "ok")));
+    /* read from exact digits; 9.00719925474099e+15 would be ...990 */
+    assert_true(get(get(r, "envelope"), "ttl_ms")->valuedouble ==
+                9007199254740991.0);
+    cJSON_Delete(r);
+    static const char *const bad_hex[] = {
+        "{\"id\":12,\"op\":\"splinter.validate\",\"line_hex\":\"7b7\"}",
+        "{\"id\":13,\"op\":\"splinter.validate\",\"line_hex\":\"zz\"}",
+        "{\"id\":14,\"op\":\"splinter.validate\",\"line_hex\":\"7b7d\","
+        "\"line\":\"{}\"}",
+        "{\"id\":15,\"op\":\"splinter.validate\"}",
+    };
+    for (int i = 0; i < 4; i++) {
+        r = ask(bad_hex[i]);
+        expect_refusal(r, "bad_request", 0);
+        cJSON_Delete(r);
+    }
     /* request errors */
     r = ask("{\"id\":7,\"op\":\"splinter.validate\",\"line\":\"{}\","
             "\"allow\":{\"a\":\"b\"}}");
