@@ -14,6 +14,7 @@ struct an_engine {
     void *inst[AN_DECODERS_MAX]; /* what each decoder's create() returned */
     unsigned nuses;
     an_reasm_limits rlim;
+    an_ipfrag *frags;  /* created at the first fragment */
     an_conn **buckets;
     uint32_t nbuckets, nconns;
     an_conn *lru_head, *lru_tail; /* most recently used at the head */
@@ -728,6 +729,34 @@ static void tcp_packet(an_engine *e, an_conn *c, int d, const an_packet *p)
 
 /* ---- packets ------------------------------------------------------------ */
 
+/* Takes fragment *p. Returns true when it completed its datagram: *p is
+ * then the whole segment (its payload in the reassembler until the next
+ * fragment) and *r its parse outcome. -w writes the packet of the last
+ * fragment for it. */
+static bool reassemble(an_engine *e, an_packet *p, an_pkt_result *r)
+{
+    if (!e->frags) {
+        e->frags = an_ipfrag_new(&e->mem_used, (size_t)(e->cfg->mem_cap / 2));
+        if (!e->frags) {
+            e->t.no_memory++;
+            return false;
+        }
+    }
+    an_packet whole;
+    uint64_t used = an_ipfrag_counts_of(e->frags)->used;
+    int done = an_ipfrag_add(e->frags, p, e->ts_us, &whole, r);
+    const an_ipfrag_counts *fc = an_ipfrag_counts_of(e->frags);
+    e->t.ipfrag = *fc;
+    /* Fragments that became a datagram are analysed: not counted as
+     * left aside. */
+    e->t.pkt_result[AN_PKT_FRAGMENT] -= fc->used - used;
+    if (!done)
+        return false;
+    e->t.pkt_result[*r]++;
+    *p = whole;
+    return true;
+}
+
 void an_engine_packet(an_engine *e, int dlt, const struct pcap_pkthdr *h,
                       const uint8_t *data)
 {
@@ -743,7 +772,8 @@ void an_engine_packet(an_engine *e, int dlt, const struct pcap_pkthdr *h,
         (p.proto == AN_PROTO_TCP || p.proto == AN_PROTO_UDP)) {
         if (!e->stop)
             e->sink->fragment(e->sink->ctx, e->ts_us, &p);
-        return;
+        if (!reassemble(e, &p, &r))
+            return;
     }
     if (r != AN_PKT_OK)
         return;
@@ -855,6 +885,10 @@ bool an_engine_stopped(const an_engine *e)
 
 void an_engine_finish(an_engine *e, bool flush)
 {
+    if (e->frags) {
+        an_ipfrag_expire(e->frags, UINT64_MAX);
+        e->t.ipfrag = *an_ipfrag_counts_of(e->frags);
+    }
     /* Least recently used first. conn_finish moves a connection to the
      * tail, behind this walk. */
     an_conn *prev;
@@ -903,6 +937,7 @@ void an_engine_free(an_engine *e)
     for (unsigned i = 0; i < e->nuses; i++)
         if (e->uses[i].dec->destroy)
             e->uses[i].dec->destroy(e->inst[i]);
+    an_ipfrag_free(e->frags);
     free(e->buckets);
     free(e);
 }

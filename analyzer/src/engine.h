@@ -19,6 +19,7 @@
 #include "decoder.h"
 #include "extract.h"
 #include "framer.h"
+#include "ip_reasm.h"
 #include "packet.h"
 #include "tcp_reasm.h"
 
@@ -157,7 +158,8 @@ typedef struct an_totals {
     an_counts c;                 /* sums of every flow */
     uint64_t channel[256];
     uint64_t packets, packet_bytes;   /* read from the input */
-    uint64_t pkt_result[AN_PKT_COUNT]; /* parse outcomes */
+    uint64_t pkt_result[AN_PKT_COUNT]; /* parse outcomes; FRAGMENT counts
+                                          the fragments not reassembled */
     uint64_t snaplen_truncated;  /* TamTam packets cut by the snaplen */
     uint64_t flows;              /* flows that carried TamTam */
     uint64_t connections;
@@ -169,6 +171,7 @@ typedef struct an_totals {
     uint64_t keep_missed;        /* -w: packets not kept (keep_bytes full) */
     uint64_t no_memory;          /* connections or datagrams not analysed
                                     for want of memory */
+    an_ipfrag_counts ipfrag;     /* IP fragment reassembly */
     struct {
         uint64_t flows, units;   /* units: frames or records */
     } by_decoder[AN_DECODERS_MAX];

@@ -85,6 +85,12 @@ static an_pkt_result parse_l4(const uint8_t *p, uint32_t len, uint32_t avail,
     return AN_PKT_OTHER_PROTO;
 }
 
+an_pkt_result an_packet_parse_l4(const uint8_t *p, uint32_t len,
+                                 uint32_t avail, an_packet *out)
+{
+    return parse_l4(p, len, avail, out);
+}
+
 static an_pkt_result parse_ipv4(const uint8_t *p, uint32_t avail,
                                 an_packet *out)
 {
@@ -110,6 +116,9 @@ static an_pkt_result parse_ipv4(const uint8_t *p, uint32_t avail,
         out->frag_offset = (uint32_t)(frag & 0x1FFFu) * 8u;
         out->frag_more = frag & 0x2000u;
         out->frag_bytes = total - ihl;
+        out->payload = p + ihl;
+        out->len = total - ihl;
+        out->cap = avail - ihl < out->len ? avail - ihl : out->len;
         return AN_PKT_FRAGMENT;
     }
     return parse_l4(p + ihl, total - ihl, avail - ihl, out);
@@ -190,6 +199,9 @@ static an_pkt_result parse_ipv6(const uint8_t *p, uint32_t avail,
                 out->frag_offset = (uint32_t)(fo >> 3) * 8u;
                 out->frag_more = fo & 1u;
                 out->frag_bytes = len - 8;
+                out->payload = p + 8;
+                out->len = len - 8;
+                out->cap = avail - 8 < out->len ? avail - 8 : out->len;
                 return AN_PKT_FRAGMENT;
             }
             hlen = 8;

@@ -66,11 +66,18 @@ bool an_link_supported(int dlt);
  *   AN_PKT_MALFORMED        a header is cut by the capture or inconsistent
  *                           (IPv4 IHL < 5, total length below the header,
  *                           TCP data offset < 5, UDP length < 8, ...)
- *   AN_PKT_FRAGMENT         an IP fragment (not reassembled); ipver, addresses,
- *                           proto and frag_* are filled
+ *   AN_PKT_FRAGMENT         an IP fragment; ipver, addresses, proto, frag_*
+ *                           and payload/len/cap (the fragment's data) are
+ *                           filled, for ip_reasm.h
  *   AN_PKT_OTHER_PROTO      IP carrying neither TCP nor UDP (or ESP, or an
  *                           unknown IPv6 extension header) */
 an_pkt_result an_packet_parse(int dlt, const uint8_t *data, uint32_t caplen,
                               an_packet *out);
+
+/* Parses the transport header of protocol `out->proto` at `p`: `len` bytes
+ * per the IP header, `avail` of them captured (for reassembled fragments).
+ * Returns as an_packet_parse (OK, MALFORMED or OTHER_PROTO). */
+an_pkt_result an_packet_parse_l4(const uint8_t *p, uint32_t len,
+                                 uint32_t avail, an_packet *out);
 
 #endif

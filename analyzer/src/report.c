@@ -516,7 +516,7 @@ void an_report_fragment(an_report *r, uint64_t ts_us, const an_packet *p)
         q += sprintf(q,
                      " ipv%u %s > %s fragment: %s id=%" PRIu32
                      " offset=%" PRIu32 " bytes=%" PRIu32
-                     "%s (not reassembled)\n",
+                     "%s\n",
                      p->ipver, src, dst, proto, p->frag_id, p->frag_offset,
                      p->frag_bytes, p->frag_more ? " more" : "");
     }
@@ -873,13 +873,19 @@ void an_report_summary(an_report *r, const an_totals *t)
             ",\"snaplen_truncated\":%" PRIu64
             ",\"tamtam_packets\":%" PRIu64 ",\"capture_dropped\":%" PRIu64
             ",\"mem_peak\":%" PRIu64 ",\"no_memory\":%" PRIu64
+            ",\"ip_fragments\":{\"fragments\":%" PRIu64
+            ",\"reassembled\":%" PRIu64 ",\"incomplete\":%" PRIu64
+            ",\"overlaps\":%" PRIu64 ",\"conflicts\":%" PRIu64
+            ",\"invalid\":%" PRIu64 "}"
             ",\"crc\":[%s],\"not_analysed\":{",
             span, fps, c->gap_bytes, c->retrans_segs, c->retrans_bytes,
             c->overlap_segs, c->conflict_segs, c->conflict_bytes, c->resyncs,
             c->unsynced_bytes, c->trailing, c->trailing_bytes, t->connections,
             t->evicted, t->late_packets, t->heuristic_rejected,
             t->snaplen_truncated, c->packets, r->capture_dropped, t->mem_peak,
-            t->no_memory, crcs);
+            t->no_memory, t->ipfrag.fragments, t->ipfrag.reassembled,
+            t->ipfrag.incomplete, t->ipfrag.overlaps, t->ipfrag.conflicts,
+            t->ipfrag.invalid, crcs);
         /* Packets left aside, by parse outcome (all but "ok"). */
         for (int i = AN_PKT_OK + 1; i < AN_PKT_COUNT; i++)
             p += sprintf(p, "%s\"%s\":%" PRIu64, i > AN_PKT_OK + 1 ? "," : "",
@@ -952,6 +958,15 @@ void an_report_summary(an_report *r, const an_totals *t)
                          i ? ";" : "", report_decoder_name(r, i),
                          t->by_decoder[i].flows, t->by_decoder[i].units);
     an_outbuf_putc(r->out, '\n');
+    if (t->ipfrag.fragments)
+        an_outbuf_printf(r->out,
+                         "  ip fragments %" PRIu64 ": %" PRIu64
+                         " datagrams reassembled, %" PRIu64
+                         " incomplete, %" PRIu64 " overlaps (%" PRIu64
+                         " conflicting), %" PRIu64 " invalid\n",
+                         t->ipfrag.fragments, t->ipfrag.reassembled,
+                         t->ipfrag.incomplete, t->ipfrag.overlaps,
+                         t->ipfrag.conflicts, t->ipfrag.invalid);
     if (t->no_memory)
         an_outbuf_printf(r->out,
                          "  %" PRIu64 " connections or datagrams not analysed "

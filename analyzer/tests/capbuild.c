@@ -288,6 +288,55 @@ void cb_tcp_fragmented(cb_file *f, uint64_t ts, const cb_ep *src,
     }
 }
 
+void cb_udp_fragmented(cb_file *f, uint64_t ts, const cb_ep *src,
+                       const cb_ep *dst, const void *payload, size_t len,
+                       size_t frag, const unsigned *order, size_t norder,
+                       uint8_t flip)
+{
+    static uint8_t ip[PKT_MAX];
+    static uint8_t seg[PKT_MAX];
+    if (len + 8 > PKT_MAX - 200 || frag % 8 || !frag)
+        die("udp_fragmented", "datagram too large or fragment size not 8k");
+    memset(seg, 0, 8);
+    put16(seg, src->port);
+    put16(seg + 2, dst->port);
+    put16(seg + 4, (unsigned)(8 + len));
+    memcpy(seg + 8, payload, len);
+    put16(seg + 6, l4_sum(src, dst, 17, seg, 8 + len));
+    size_t sl = 8 + len, nfrag = (sl + frag - 1) / frag;
+    uint32_t id = f->ip_id++;
+    bool sent[PKT_MAX / 8] = {false};
+    for (size_t k = 0; k < (order ? norder : nfrag); k++) {
+        size_t i = order ? order[k] : k;
+        if (i >= nfrag)
+            die("udp_fragmented", "order names a fragment past the last");
+        size_t at = i * frag, n = sl - at < frag ? sl - at : frag;
+        bool more = at + n < sl;
+        uint8_t data[PKT_MAX];
+        memcpy(data, seg + at, n);
+        if (flip && sent[i])
+            data[n - 1] ^= flip; /* a later copy that differs */
+        sent[i] = true;
+        size_t h;
+        if (src->ipver == 4) {
+            h = ip_header(ip, src, dst, 17, n, NULL,
+                          (uint16_t)((at / 8) | (more ? 0x2000 : 0)),
+                          (uint16_t)id);
+        } else {
+            /* IPv6: a fragment header (44) before the UDP bytes. */
+            h = ip_header(ip, src, dst, 44, 8 + n, NULL, 0, 0);
+            uint8_t *fh = ip + h;
+            memset(fh, 0, 8);
+            fh[0] = 17;
+            put16(fh + 2, (unsigned)(at | (more ? 1u : 0u)));
+            put32(fh + 4, 0x1000u + id);
+            h += 8;
+        }
+        memcpy(ip + h, data, n);
+        emit(f, ts + k, ip, h + n, src->ipver, NULL);
+    }
+}
+
 /* ---- connections ---------------------------------------------------------- */
 
 void cb_conn_init(cb_conn *c, cb_file *f, cb_ep client, cb_ep server,

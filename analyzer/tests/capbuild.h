@@ -68,6 +68,16 @@ void cb_tcp_fragmented(cb_file *f, uint64_t ts, const cb_ep *src,
                        uint8_t flags, const void *payload, size_t len,
                        size_t frag);
 
+/* One UDP datagram as IP fragments (IPv4, or IPv6 with a fragment header)
+ * of `frag` bytes of UDP data each (a multiple of 8), written in `order`
+ * (indexes of fragments, may repeat or omit; NULL: in order). With `flip`
+ * non-zero, a fragment written a second time has its last byte XORed with
+ * it (a copy that differs). Timestamps ts, ts+1, ... */
+void cb_udp_fragmented(cb_file *f, uint64_t ts, const cb_ep *src,
+                       const cb_ep *dst, const void *payload, size_t len,
+                       size_t frag, const unsigned *order, size_t norder,
+                       uint8_t flip);
+
 /* Writes `len` raw link-layer bytes as one packet. */
 void cb_raw(cb_file *f, uint64_t ts, const void *pkt, size_t len);
 

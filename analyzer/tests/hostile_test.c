@@ -284,6 +284,42 @@ static void write_retransmissions(void **state)
                   32 * 1024);
     an_result_free(&r);
 }
+/* IP fragment floods (issue 19): 20,000 datagrams whose last fragment never
+ * comes, each 60 KB long on paper, and teardrop-style overlaps. Memory stays
+ * within the reassembler's budget, every datagram is counted. */
+static void fragment_flood(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    cb_file f;
+    cb_open(&f, an_path("fragflood.pcap"), DLT_EN10MB, 65535);
+    cb_ep a = client_ep(), b = server_ep();
+    static uint8_t data[1480 * 3 - 8]; /* 3 fragments of UDP bytes */
+    memset(data, 0x5A, sizeof data);
+    static const unsigned first_two[2] = {0, 1};
+    for (uint32_t i = 0; i < N; i++)
+        cb_udp_fragmented(&f, 1700000000000000ull + 10u * i, &a, &b, data,
+                          sizeof data, 1480, first_two, 2, 0);
+    /* Teardrop: the same fragments again and again, differing. */
+    static const unsigned tear[8] = {1, 0, 1, 0, 1, 0, 1, 2};
+    cb_udp_fragmented(&f, 1700000001000000ull, &a, &b, data, sizeof data,
+                      1480, tear, 8, 0x11);
+    cb_close(&f);
+    an_result r;
+    run_json(&r, an_path("fragflood.pcap"), "--stats", NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    const cJSON *ip = cJSON_GetObjectItem(an_nth(&r, "stats", 0),
+                                          "ip_fragments");
+    assert_int_equal(an_int(ip, "fragments"), 2 * N + 8);
+    assert_int_equal(an_int(ip, "incomplete"), N);
+    assert_int_equal(an_int(ip, "reassembled"), 1);
+    assert_int_equal(an_int(ip, "overlaps"), 5);
+    assert_int_equal(an_int(ip, "conflicts"), 5);
+    an_check_peak(&r, label("hostile: 20,000 unfinished fragmented datagrams"),
+                  32 * 1024);
+    an_result_free(&r);
+}
+
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(many_tiny_flows),
@@ -292,6 +328,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(crafted_noise),
     cmocka_unit_test(many_holes),
     cmocka_unit_test(write_retransmissions),
+    cmocka_unit_test(fragment_flood),
 };
 
 /* As TESTKIT_MAIN, and AN_HOSTILE_ONLY=PATTERN runs only the matching

@@ -121,8 +121,8 @@ static void raw_ip(void **state)
     check_four_and_one("ipv4.pcap", CLIENT, SERVER);
 }
 
-/* A segment sent as IPv4 fragments: each fragment reported, its bytes a
- * gap (fragments are not reassembled), decoding resumes after. */
+/* A segment sent as IPv4 fragments: each fragment reported, the segment
+ * reassembled and decoded in its place (issue 19). */
 static void ipv4_fragments(void **state)
 {
     (void)state;
@@ -158,16 +158,70 @@ static void ipv4_fragments(void **state)
         assert_int_equal(an_int(g, "bytes"), bytes[i]);
         assert_int_equal(an_bool(g, "more"), i < 2);
     }
-    assert_int_equal(an_frames_from(&r, CLIENT), 5);
-    assert_frame(an_frame_from(&r, CLIENT, 0), "ok", 0);
-    for (int i = 1; i < 5; i++)
-        assert_frame(an_frame_from(&r, CLIENT, (size_t)i), "ok", 22 * (i + 1));
-    const cJSON *g = an_nth(&r, "gap", 0);
-    assert_int_equal(an_int(g, "stream_offset"), 22);
-    assert_int_equal(an_int(g, "bytes"), 22);
-    const cJSON *na = cJSON_GetObjectItem(an_nth(&r, "stats", 0),
-                                          "not_analysed");
-    assert_int_equal(an_int(na, "fragment"), 3);
+    assert_int_equal(an_frames_from(&r, CLIENT), 6);
+    for (int i = 0; i < 6; i++)
+        assert_frame(an_frame_from(&r, CLIENT, (size_t)i), "ok", 22 * i);
+    assert_int_equal(an_int(an_frame_from(&r, CLIENT, 1), "channel"), 41);
+    assert_int_equal(an_count(&r, "gap"), 0);
+    const cJSON *st = an_nth(&r, "stats", 0);
+    const cJSON *na = cJSON_GetObjectItem(st, "not_analysed");
+    assert_int_equal(an_int(na, "fragment"), 0);
+    const cJSON *ip = cJSON_GetObjectItem(st, "ip_fragments");
+    assert_int_equal(an_int(ip, "fragments"), 3);
+    assert_int_equal(an_int(ip, "reassembled"), 1);
+    an_result_free(&r);
+}
+
+/* A largest frame (8200 bytes) over UDP, as it travels: in IP fragments.
+ * In order, reversed, over IPv6; a copy that differs (first copy kept,
+ * counted); a fragment missing (given up at the end, counted). */
+static void udp_fragments(void **state)
+{
+    (void)state;
+    static uint8_t big[8200], payload[8192];
+    for (size_t i = 0; i < sizeof payload; i++)
+        payload[i] = (uint8_t)(i * 7 + 1);
+    size_t n = cb_frame(big, sizeof big, 2, 0, 15, TT_FLAG_BIG, 3, 0,
+                        payload, 8192);
+    assert_int_equal(n, 8198);
+    cb_file f;
+    cb_open(&f, an_path("udpfrag.pcap"), DLT_EN10MB, 65535);
+    cb_ep a = client_ep(), b = server_ep();
+    cb_ep a6 = cb_v6("fd00::1", 50000), b6 = cb_v6("fd00::2", 4774);
+    uint64_t t = 1700000000000000ull;
+    /* 8206 UDP bytes in 1480-byte fragments: 6 of them. */
+    cb_udp_fragmented(&f, t, &a, &b, big, n, 1480, NULL, 0, 0);
+    static const unsigned rev[6] = {5, 4, 3, 2, 1, 0};
+    cb_udp_fragmented(&f, t + 100, &a, &b, big, n, 1480, rev, 6, 0);
+    cb_udp_fragmented(&f, t + 200, &a6, &b6, big, n, 1480, NULL, 0, 0);
+    static const unsigned dup[7] = {0, 2, 2, 1, 3, 4, 5};
+    cb_udp_fragmented(&f, t + 300, &a, &b, big, n, 1480, dup, 7, 0x55);
+    static const unsigned hole[5] = {0, 1, 2, 3, 5};
+    cb_udp_fragmented(&f, t + 400, &a, &b, big, n, 1480, hole, 5, 0);
+    cb_close(&f);
+
+    an_result r;
+    run_json(&r, an_path("udpfrag.pcap"), NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(an_count(&r, "frame"), 4);
+    for (size_t i = 0; i < 4; i++) {
+        const cJSON *l = an_nth(&r, "frame", i);
+        assert_string_equal(an_str(l, "proto"), "udp");
+        /* The differing copy came second: the first copy is kept. */
+        assert_string_equal(an_str(l, "status"), "ok");
+        assert_int_equal(an_int(l, "used_len"), 8192);
+    }
+    assert_string_equal(an_str(an_nth(&r, "frame", 2), "src"),
+                        "[fd00::1]:50000");
+    const cJSON *st = an_nth(&r, "stats", 0);
+    const cJSON *ip = cJSON_GetObjectItem(st, "ip_fragments");
+    assert_int_equal(an_int(ip, "fragments"), 6 + 6 + 6 + 7 + 5);
+    assert_int_equal(an_int(ip, "reassembled"), 4);
+    assert_int_equal(an_int(ip, "incomplete"), 1);
+    assert_int_equal(an_int(ip, "overlaps"), 1);
+    assert_int_equal(an_int(ip, "conflicts"), 1);
+    const cJSON *na = cJSON_GetObjectItem(st, "not_analysed");
+    assert_int_equal(an_int(na, "fragment"), 5);
     an_result_free(&r);
 }
 
@@ -362,6 +416,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(bsd_loopback),
     cmocka_unit_test(raw_ip),
     cmocka_unit_test(ipv4_fragments),
+    cmocka_unit_test(udp_fragments),
     cmocka_unit_test(ethernet_padding),
     cmocka_unit_test(udp),
     cmocka_unit_test(ipv6_jumbogram),
