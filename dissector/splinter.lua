@@ -354,43 +354,45 @@ end
 -- Judges one line (without terminator). Returns a result table: fault
 -- (nil when valid), req, detail, root (the parsed object, when stage 1's
 -- text checks passed), env (the members read so far), notes.
+-- Notes go with valid envelopes only (SP-9.3).
+local function failed(r, fault, req, detail)
+    r.fault, r.req, r.detail = fault, req, detail
+    r.notes = {}
+    return r
+end
+
 local function judge(s, arrival_sec, arrival_nsec, check_ttl)
     local r = { env = {}, notes = {} }
-    local function fail(fault, req, detail)
-        r.fault, r.req, r.detail = fault, req, detail
-        r.notes = {}
-        return r
-    end
     if #s > LINE_MAX then
-        return fail(BAD_SCHEMA, "SP-2-f", sformat("the line is %d bytes, more than %d", #s, LINE_MAX))
+        return failed(r, BAD_SCHEMA, "SP-2-f", sformat("the line is %d bytes, more than %d", #s, LINE_MAX))
     end
     local bad = utf8_invalid_at(s)
     if bad then
-        return fail(BAD_SCHEMA, "SP-2-b", sformat("invalid UTF-8 at byte %d (0x%02x)", bad - 1, sbyte(s, bad)))
+        return failed(r, BAD_SCHEMA, "SP-2-b", sformat("invalid UTF-8 at byte %d (0x%02x)", bad - 1, sbyte(s, bad)))
     end
     local req, msg = scan_text(s)
     if req then
-        return fail(BAD_SCHEMA, req, msg)
+        return failed(r, BAD_SCHEMA, req, msg)
     end
     local root, err, pos, dup = json_read(s, DEPTH_MAX)
     if not root then
-        return fail(BAD_SCHEMA, "SP-2-c", sformat("not valid JSON at byte %d: %s", pos - 1, err))
+        return failed(r, BAD_SCHEMA, "SP-2-c", sformat("not valid JSON at byte %d: %s", pos - 1, err))
     end
     r.root = root
     if dup then
-        return fail(BAD_SCHEMA, "SP-2-d", sformat("member name \"%s\" appears twice in one object", dup:sub(1, 60)))
+        return failed(r, BAD_SCHEMA, "SP-2-d", sformat("member name \"%s\" appears twice in one object", dup:sub(1, 60)))
     end
     local m = root.members
     local env = r.env
     for _, name in ipairs({ "id", "ts", "from", "type" }) do
         if not m[name] then
-            return fail(BAD_SCHEMA, "SP-3.1-a", sformat("required member \"%s\" is missing", name))
+            return failed(r, BAD_SCHEMA, "SP-3.1-a", sformat("required member \"%s\" is missing", name))
         end
     end
     -- Members are shown as far as they are read, even on a fault.
     local id = str(m.id)
     if not id or #id == 0 or #id > ID_MAX then
-        return fail(BAD_SCHEMA, "SP-3.1-b", sformat("\"id\" must be a string of 1 to %d bytes", ID_MAX))
+        return failed(r, BAD_SCHEMA, "SP-3.1-b", sformat("\"id\" must be a string of 1 to %d bytes", ID_MAX))
     end
     env.id = id
     local ts_sec, ts_nsec
@@ -398,63 +400,63 @@ local function judge(s, arrival_sec, arrival_nsec, check_ttl)
         ts_sec, ts_nsec = parse_ts(m.ts.value)
     end
     if not ts_sec then
-        return fail(BAD_SCHEMA, "SP-3.1-d", "\"ts\" must be an RFC 3339 UTC date-time (SP-5)")
+        return failed(r, BAD_SCHEMA, "SP-3.1-d", "\"ts\" must be an RFC 3339 UTC date-time (SP-5)")
     end
     env.ts = m.ts.value
     local from = str(m.from)
     if not from or from == "" then
-        return fail(BAD_SCHEMA, "SP-3.1-e", "\"from\" must be a non-empty string")
+        return failed(r, BAD_SCHEMA, "SP-3.1-e", "\"from\" must be a non-empty string")
     end
     env.from = from
     if m.to then
         local to = str(m.to)
         if not to or to == "" then
-            return fail(BAD_SCHEMA, "SP-3.2-a", "\"to\" must be a non-empty string")
+            return failed(r, BAD_SCHEMA, "SP-3.2-a", "\"to\" must be a non-empty string")
         end
         env.to = to
     end
     local ty = str(m.type)
     if not ty then
-        return fail(BAD_SCHEMA, "SP-3.1-f", "\"type\" must be a string")
+        return failed(r, BAD_SCHEMA, "SP-3.1-f", "\"type\" must be a string")
     end
     env.type = ty
     if m.ttl_ms then
         env.ttl_ms = json_uint(m.ttl_ms, TTL_MAX)
         if not env.ttl_ms then
-            return fail(BAD_SCHEMA, "SP-3.2-b", "\"ttl_ms\" must be an integer 0..2^53-1 written as digits")
+            return failed(r, BAD_SCHEMA, "SP-3.2-b", "\"ttl_ms\" must be an integer 0..2^53-1 written as digits")
         end
     end
     if m.trace then
         if not str(m.trace) then
-            return fail(BAD_SCHEMA, "SP-3.2-c", "\"trace\" must be a string")
+            return failed(r, BAD_SCHEMA, "SP-3.2-c", "\"trace\" must be a string")
         end
         env.trace = m.trace.value
     end
     if m.seq then
         env.seq = json_uint(m.seq, SEQ_MAX)
         if not env.seq then
-            return fail(BAD_SCHEMA, "SP-3.2-d", "\"seq\" must be an integer 0..2^32-1 written as digits")
+            return failed(r, BAD_SCHEMA, "SP-3.2-d", "\"seq\" must be an integer 0..2^32-1 written as digits")
         end
     end
     if m.eof then
         if m.eof.kind ~= "true" and m.eof.kind ~= "false" then
-            return fail(BAD_SCHEMA, "SP-3.2-d", "\"eof\" must be true or false")
+            return failed(r, BAD_SCHEMA, "SP-3.2-d", "\"eof\" must be true or false")
         end
         env.eof = m.eof.kind == "true"
     end
     if (m.seq == nil) ~= (m.eof == nil) then
-        return fail(BAD_SCHEMA, "SP-3.2-e", "\"seq\" and \"eof\" must appear together")
+        return failed(r, BAD_SCHEMA, "SP-3.2-e", "\"seq\" and \"eof\" must appear together")
     end
 
     -- Stage 2: the type (SP-4-a).
     if not TYPES[ty] then
-        return fail(UNKNOWN_TYPE, "SP-4-a", sformat("unknown type \"%s\"", ty:sub(1, 60)))
+        return failed(r, UNKNOWN_TYPE, "SP-4-a", sformat("unknown type \"%s\"", ty:sub(1, 60)))
     end
 
     -- Stage 3: the type's payload (SP-4-b, SP-4-d, SP-4-e).
     local p = m.payload
     if not p and ty ~= "heartbeat" then
-        return fail(BAD_SCHEMA, "SP-4-b", sformat("a \"%s\" envelope must carry \"payload\"", ty))
+        return failed(r, BAD_SCHEMA, "SP-4-b", sformat("a \"%s\" envelope must carry \"payload\"", ty))
     end
     if ty == "error" then
         local pm = p.kind == "object" and p.members or {}
@@ -463,12 +465,12 @@ local function judge(s, arrival_sec, arrival_nsec, check_ttl)
         if code then env.error_code = code end
         if sym then env.error_symbol = sym end
         if p.kind ~= "object" or not code or not sym or (det and not str(det)) then
-            return fail(BAD_SCHEMA, "SP-4-d", "an error payload must be an object with integer \"code\", "
+            return failed(r, BAD_SCHEMA, "SP-4-d", "an error payload must be an object with integer \"code\", "
                 .. "string \"symbol\" and optional string \"detail\"")
         end
         env.error_detail = det and det.value
         if FAULTS[code] and FAULTS[code].symbol ~= sym then
-            return fail(BAD_SCHEMA, "SP-4-e", sformat("code %d has symbol \"%s\", not \"%s\"", code,
+            return failed(r, BAD_SCHEMA, "SP-4-e", sformat("code %d has symbol \"%s\", not \"%s\"", code,
                 FAULTS[code].symbol, sym:sub(1, 40)))
         end
         if not FAULTS[code] then
@@ -487,7 +489,7 @@ local function judge(s, arrival_sec, arrival_nsec, check_ttl)
             d_sec, d_nsec = d_sec + 1, d_nsec - 1000000000
         end
         if arrival_sec > d_sec or (arrival_sec == d_sec and arrival_nsec > d_nsec) then
-            return fail(TTL_EXPIRED, "SP-5.1-a", sformat("arrived after ts + ttl_ms (%d ms)", ms))
+            return failed(r, TTL_EXPIRED, "SP-5.1-a", sformat("arrived after ts + ttl_ms (%d ms)", ms))
         end
     end
 
@@ -530,6 +532,9 @@ local NOTE_TEXT = {
     unknown_member = "the envelope has a member this version does not define; kept (SP-3.3-a)",
 }
 
+-- Members shown as fields of the same name (ttl_ms, a uint64, apart).
+local MEMBER_FIELDS = { "id", "ts", "from", "to", "type", "seq", "eof", "trace" }
+
 local function item_of(tvb, base_off, node)
     return tvb(base_off + node.first - 1, node.last - node.first + 1)
 end
@@ -544,22 +549,14 @@ local function dissect_line(tvb, pinfo, tree, off, len, term)
     ti:add(F.length, tvb(off, len), len)
     local env, m = r.env, r.root and r.root.members or {}
 
-    local function field(key, member, value)
-        if value ~= nil and m[member] then
-            return ti:add(F[key], item_of(tvb, off, m[member]), value)
+    for _, key in ipairs(MEMBER_FIELDS) do
+        if env[key] ~= nil and m[key] then
+            ti:add(F[key], item_of(tvb, off, m[key]), env[key])
         end
     end
-    field("id", "id", env.id)
-    field("ts", "ts", env.ts)
-    field("from", "from", env.from)
-    field("to", "to", env.to)
-    field("type", "type", env.type)
-    field("seq", "seq", env.seq)
-    field("eof", "eof", env.eof)
     if env.ttl_ms then
         ti:add(F.ttl_ms, item_of(tvb, off, m.ttl_ms), UInt64.fromhex(sformat("%x", env.ttl_ms)))
     end
-    field("trace", "trace", env.trace)
     if env.type == "error" and m.payload and m.payload.kind == "object" then
         local pm = m.payload.members
         if env.error_code then

@@ -14,7 +14,9 @@
   reordered and retransmitted segments, a line never ended; the port
   preference, Decode As and the heuristic;
 - the JSON dissector shows every well-formed line;
-- noise: mutated lines never make a Lua error or a malformed packet.
+- noise: mutated lines never make a Lua error or a malformed packet;
+- vectors/pcap/splinter.pcap (when the vector set has it): every envelope
+  vector's verdict, rule and notes, every stream vector's chunks.
 Captures are made with text2pcap (dates given, TZ=UTC) and Wireshark's tools.
 """
 import json
@@ -450,6 +452,61 @@ def test_noise(c, tmp):
     c.equal(len(lines_of(pcap)), len(lines), "mutated lines: one tree per line")
 
 
+VECTORS = os.path.join(os.environ.get("TT_SOURCE_DIR", os.path.join(HERE, "..", "..")), "vectors")
+
+
+def test_vectors(c):
+    """vectors/pcap/splinter.pcap: no Lua error or malformed packet; every
+    envelope vector's connection shows its one line with the vector's verdict,
+    rule and notes. The capture's clock (2023) is before every ts, so a 1001
+    vector is valid here, and a 2000 vector (an allow-list) is judged without
+    one: valid too. Stream vectors: each chunk shows as a line."""
+    pcap = os.path.join(VECTORS, "pcap", "splinter.pcap")
+    if not os.path.exists(pcap):
+        print("note: %s does not exist yet; not dissected" % pcap)
+        return
+    c.equal(t.problems(pcap, lua=SPLINTER), [], "splinter.pcap: no Lua error, no malformed packet")
+    with open(os.path.join(VECTORS, "pcap", "splinter-index.json")) as f:
+        index = json.load(f)
+    vectors = {}
+    for name in ("splinter-envelope.json", "splinter-stream.json"):
+        with open(os.path.join(VECTORS, name)) as f:
+            vectors.update({v["id"]: v for v in json.load(f)["vectors"]})
+    server = index["server"]
+    by_port = {}
+    for rec in lines_of(pcap, ["-o", "splinter.json:FALSE", "-J", "frame ip tcp splinter"]):
+        if rec["dst"] == server:
+            by_port.setdefault(int(rec["src"].rsplit(":", 1)[1]), []).append(rec)
+    compared = 0
+    for entry in index["vectors"]:
+        v = vectors.get(entry["id"])
+        if not c.check(v is not None, "index entry %s is a vector" % entry["id"]):
+            continue
+        recs = by_port.get(entry["tcp_port"], [])
+        what = "splinter.pcap %s" % v["id"]
+        if entry["file"] == "splinter-stream.json":
+            c.equal(len(recs), len(v["lines"]), what + ": one line per chunk")
+            continue
+        if not c.equal(len(recs), 1, what + ": one line"):
+            continue
+        rec = recs[0]
+        fault = v.get("fault") if v["expect"] == "fault" and v.get("fault") not in (1001, 2000) else None
+        c.equal(one(rec, "splinter.fault.code"), None if fault is None else str(fault), what + ": fault")
+        c.equal(one(rec, "splinter.valid"), "1" if fault is None else "0", what + ": valid")
+        if fault is not None:
+            c.equal(one(rec, "splinter.requirement"), v["rule"], what + ": rule")
+        elif v["expect"] == "valid":
+            notes = sorted(e[len("splinter."):] for e in rec["experts"]
+                           if e in ("splinter.id_not_uuidv7", "splinter.unknown_fault_code", "splinter.unknown_member"))
+            c.equal(notes, sorted(v.get("notes", [])), what + ": notes")
+            env = v.get("envelope", {})
+            for key in ("id", "from", "type", "to"):
+                if key in env:
+                    c.equal(one(rec, "splinter." + key), env[key], "%s: splinter.%s" % (what, key))
+        compared += 1
+    c.check(compared > 300, "splinter.pcap: %d envelope vectors compared" % compared)
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: test_splinter.py SP_FAULT_TABLE_GEN", file=sys.stderr)
@@ -460,6 +517,7 @@ def main():
         test_lines(c, tmp)
         test_transport(c, tmp)
         test_noise(c, tmp)
+        test_vectors(c)
     c.done()
     return 0
 
