@@ -19,6 +19,10 @@
  * keeps the file byte-identical across Wireshark versions (editcap stamps its
  * own version into the file) and lets each packet carry its vector id as a
  * packet comment.
+ *
+ * capture_tcp writes other protocols' captures (the Splinter set's
+ * pcap/splinter.pcap, port 4775) with the same connections, addresses and
+ * clock: one TCP connection per vector, the bytes it is given.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
