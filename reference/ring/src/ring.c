@@ -316,11 +316,11 @@ static bool reap_if_expired(const sr_ring *r, struct sr_rd_entry *e, uint64_t ow
                             uint64_t now) {
     uint64_t hb = atomic_load_explicit(&e->heartbeat, memory_order_acquire);
     if (hb > now || now - hb <= r->heartbeat_ms) return false;
+    /* Only the owner word: a free entry's cursor is ignored anyway, and a
+     * cursor store here could land on a reader that took the entry since. */
     uint64_t expect = owner;
-    if (atomic_compare_exchange_strong_explicit(&e->owner, &expect, 0, memory_order_acq_rel,
-                                                memory_order_relaxed)) {
-        atomic_store_explicit(&e->cursor, SR_CURSOR_NONE, memory_order_release);
-    }
+    atomic_compare_exchange_strong_explicit(&e->owner, &expect, 0, memory_order_acq_rel,
+                                            memory_order_relaxed);
     return true;
 }
 
