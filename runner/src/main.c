@@ -36,7 +36,18 @@ static void usage(FILE *f)
         "unix://PATH)\n"
         "  --node URL            wire suite against an echo node: "
         "tcp://HOST:PORT,\n"
-        "                        udp://HOST:PORT or unix://PATH\n"
+        "                        udp://HOST:PORT or unix://PATH\n",
+        f);
+    /* The node suites with an option of their own (--splinter URL). */
+    for (size_t i = 0; i < TR_MAX_SUITES && tr_suites[i]; i++)
+        if (tr_suites[i]->mode == TR_MODE_NODE && tr_suites[i]->option)
+            fprintf(f, "  --%s URL%*s%s suite against a service:\n"
+                       "                        tcp://HOST:PORT or "
+                       "unix://PATH\n",
+                    tr_suites[i]->option,
+                    (int)(17 - strlen(tr_suites[i]->option)), "",
+                    tr_suites[i]->name);
+    fputs(
         "Options:\n"
         "  --vectors DIR         vector set (default: " TR_VECTORS_DIR ",\n"
         "                        else " TR_VECTORS_INSTALL_DIR ")\n"
@@ -72,11 +83,26 @@ static void keep_std_fds(void)
             exit(2);
 }
 
+_Static_assert(sizeof ((tr_opts *)0)->urls / sizeof *((tr_opts *)0)->urls ==
+                   TR_MAX_SUITES,
+               "tr_opts.urls holds one URL per suite of the table");
+
+/* True when a node suite's URL (--node or a suite's own option) is given. */
+static bool any_url(const tr_opts *o)
+{
+    for (size_t i = 0; i < TR_MAX_SUITES && tr_suites[i]; i++)
+        if (tr_suites[i]->mode == TR_MODE_NODE &&
+            tr_suite_url(o, tr_suites[i]))
+            return true;
+    return false;
+}
+
 static int parse_args(int argc, char **argv, tr_opts *o)
 {
     enum { O_SHIM = 256, O_CONNECT, O_NODE, O_VECTORS, O_CRC, O_CASE, O_LIST,
-           O_TIMEOUT, O_START_TIMEOUT, O_KF, O_JSON, O_JUNIT, O_VERSION };
-    static const struct option longs[] = {
+           O_TIMEOUT, O_START_TIMEOUT, O_KF, O_JSON, O_JUNIT, O_VERSION,
+           O_SUITE_URL /* + index into tr_suites: a node suite's option */ };
+    static const struct option fixed[] = {
         {"shim", required_argument, 0, O_SHIM},
         {"shim-connect", required_argument, 0, O_CONNECT},
         {"node", required_argument, 0, O_NODE},
@@ -91,8 +117,18 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         {"junit", required_argument, 0, O_JUNIT},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, O_VERSION},
-        {0, 0, 0, 0}};
+        {"version", no_argument, 0, O_VERSION}};
+    /* The fixed options, then the URL option of each node suite that has
+     * its own (tr_suite.option), then the terminator. */
+    struct option longs[sizeof fixed / sizeof *fixed + TR_MAX_SUITES + 1];
+    size_t nl = sizeof fixed / sizeof *fixed;
+    memcpy(longs, fixed, sizeof fixed);
+    for (size_t i = 0; i < TR_MAX_SUITES && tr_suites[i]; i++)
+        if (tr_suites[i]->mode == TR_MODE_NODE && tr_suites[i]->option)
+            longs[nl++] = (struct option){tr_suites[i]->option,
+                                          required_argument, 0,
+                                          O_SUITE_URL + (int)i};
+    longs[nl] = (struct option){0, 0, 0, 0};
     memset(o, 0, sizeof *o);
     o->crc = -1;
     o->timeout_ms = TR_DEFAULT_TIMEOUT_MS;
@@ -128,7 +164,13 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         case 'v': o->verbose = true; break;
         case 'h': usage(stdout); exit(0);
         case O_VERSION: printf("tamtam-run %s\n", TR_VERSION); exit(0);
-        default: usage(stderr); return -1;
+        default:
+            if (c >= O_SUITE_URL && c < O_SUITE_URL + TR_MAX_SUITES) {
+                o->urls[c - O_SUITE_URL] = optarg;
+                break;
+            }
+            usage(stderr);
+            return -1;
         }
     }
     if (optind < argc) {
@@ -140,7 +182,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         fputs("tamtam-run: give --shim or --shim-connect, not both\n", stderr);
         return -1;
     }
-    if (!o->shim && !o->shim_connect && !o->node && !o->list) {
+    if (!o->shim && !o->shim_connect && !any_url(o) && !o->list) {
         usage(stderr);
         return -1;
     }
@@ -193,14 +235,10 @@ int main(int argc, char **argv)
     int64_t t0 = tr_now_ms();
     char why[1024];
     bool codec = o.shim || o.shim_connect;
-    bool wire = o.node != NULL;
-    tr_url url = {.scheme = TR_TCP};
-    if (wire && tr_url_parse(o.node, &url, why, sizeof why)) {
-        fprintf(stderr, "tamtam-run: --node %s\n", why);
-        free(o.globs);
-        return 2;
-    }
-    if (o.list && !codec && !wire)
+    bool wire = any_url(&o);
+    /* --list alone lists every suite; node suites over TCP. */
+    bool list_all = o.list && !codec && !wire;
+    if (list_all)
         codec = wire = true;
 
     /* The suites of the modes asked for, each with its own vectors, in the
@@ -210,7 +248,7 @@ int main(int argc, char **argv)
     tr_cases cs = {0};
     tr_suite_env env = {.process_shim = o.shim != NULL ||
                                         (o.list && !o.shim_connect),
-                        .scheme = url.scheme};
+                        .scheme = TR_TCP};
     if (codec)
         tr_harness_cases_first(&cs);
     static const tr_mode modes[] = {TR_MODE_SHIM, TR_MODE_NODE};
@@ -222,9 +260,18 @@ int main(int argc, char **argv)
             const tr_suite *su = tr_suites[i];
             if (su->mode != m)
                 continue;
-            void *v = su->load(o.vectors, why, sizeof why);
-            if (!v) {
+            /* A node suite runs against the URL of its own option. */
+            const char *url = m == TR_MODE_NODE ? tr_suite_url(&o, su) : NULL;
+            if (m == TR_MODE_NODE && !url && !list_all)
+                continue;
+            tr_url u = {.scheme = TR_TCP};
+            void *v = NULL;
+            if (url && tr_url_parse(url, &u, why, sizeof why))
+                fprintf(stderr, "tamtam-run: --%s %s\n",
+                        su->option ? su->option : "node", why);
+            else if (!(v = su->load(o.vectors, why, sizeof why)))
                 fprintf(stderr, "tamtam-run: %s\n", why);
+            if (!v) {
                 for (size_t k = 0; k < nls; k++)
                     ls[k].suite->free(ls[k].vectors);
                 tr_cases_free(&cs);
@@ -232,6 +279,7 @@ int main(int argc, char **argv)
                 return 2;
             }
             ls[nls++] = (tr_loaded){su, v};
+            env.scheme = u.scheme;
             su->cases(su, v, &env, &cs);
         }
         if (m == TR_MODE_SHIM)

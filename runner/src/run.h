@@ -57,6 +57,12 @@ void tr_sanitize(char *s);
  * children: what a shim said goes into reports. */
 void tr_sanitize_json(cJSON *j);
 
+/* True when the JSON values `a` and `b` are equal: objects by their
+ * members (order not counted; names unique, as tr_reply_parse ensures),
+ * arrays element by element, numbers by value. Linear in the size of the
+ * values, however deep (cJSON_Compare takes 2^depth on nested objects). */
+bool tr_json_equal(const cJSON *a, const cJSON *b);
+
 /* Command-line values. tr_opt_number: a decimal integer in [min, max] into
  * *out; returns 0, or -1 after a message naming `opt`. tr_opt_crc: returns
  * the tt_crc named `arg` (tt_crc_from_name), or -1 after a message. */
@@ -306,6 +312,10 @@ typedef struct tr_opts {
     const char *json;
     const char *junit;
     bool verbose;
+    /* The URLs given to the node suites' own options (tr_suite.option, e.g.
+     * --splinter), indexed as tr_suites; NULL when not given. --node stays
+     * in `node`. */
+    const char *urls[32]; /* TR_MAX_SUITES */
 } tr_opts;
 
 /* Timing rules (spec/harness.md HP-7-a, HP-7-b): a deadline measures lack
@@ -492,6 +502,9 @@ typedef struct tr_suite {
     const char *protocol;   /* what a shim's hello lists ("tamtam-core/1") */
     const char *req_prefix; /* its requirement IDs ("CF-") */
     tr_mode mode;
+    /* TR_MODE_NODE: the long option naming the peer's URL, without the
+     * dashes ("splinter" gives --splinter URL); NULL means --node. */
+    const char *option;
     /* Loads the suite's vectors from DIR. Returns them, or NULL with the
      * reason in `why`. */
     void *(*load)(const char *dir, char *why, size_t whylen);
@@ -520,6 +533,10 @@ typedef struct tr_suite {
  * TR_MAX_SUITES. */
 extern const tr_suite *const tr_suites[];
 #define TR_MAX_SUITES 32
+
+/* The URL given for node suite `s` (its own option, or --node), or NULL
+ * when the command line has none. */
+const char *tr_suite_url(const tr_opts *o, const tr_suite *s);
 
 /* True when the hello `h` lists `protocol` in "protocols" (a hello without
  * "protocols" speaks "tamtam-core/1" only, spec/harness.md HP-3.3-c). */

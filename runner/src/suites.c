@@ -17,3 +17,14 @@ const tr_suite *const tr_suites[] = {
 #include "suites.def"
     NULL};
 #undef TR_SUITE
+
+const char *tr_suite_url(const tr_opts *o, const tr_suite *s)
+{
+    if (!s->option)
+        return o->node;
+    /* The table is NULL-terminated; urls has TR_MAX_SUITES entries. */
+    for (size_t i = 0; tr_suites[i]; i++)
+        if (tr_suites[i] == s)
+            return i < TR_MAX_SUITES ? o->urls[i] : NULL;
+    return NULL;
+}

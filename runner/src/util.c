@@ -243,3 +243,42 @@ void tr_buf_line(tr_buf *d, const char *label, const char *line)
     tr_buf_printf(d, "\n%s %.*s%s", label, TR_DETAIL_LINE, line,
                   n > TR_DETAIL_LINE ? "..." : "");
 }
+
+bool tr_json_equal(const cJSON *a, const cJSON *b)
+{
+    if (!a || !b)
+        return a == b;
+    if ((a->type & 0xFF) != (b->type & 0xFF))
+        return false;
+    switch (a->type & 0xFF) {
+    case cJSON_False:
+    case cJSON_True:
+    case cJSON_NULL: return true;
+    case cJSON_Number: return a->valuedouble == b->valuedouble;
+    case cJSON_String:
+    case cJSON_Raw: return !strcmp(a->valuestring, b->valuestring);
+    case cJSON_Array:
+        for (a = a->child, b = b->child; a && b; a = a->next, b = b->next)
+            if (!tr_json_equal(a, b))
+                return false;
+        return !a && !b;
+    case cJSON_Object: {
+        /* Same number of members, each of a found once by name in b: one
+         * descent per member (cJSON_Compare descends twice per level,
+         * 2^depth steps on 64 nested objects). */
+        int na = cJSON_GetArraySize(a), nb = cJSON_GetArraySize(b);
+        if (na != nb)
+            return false;
+        const cJSON *m;
+        cJSON_ArrayForEach(m, a)
+        {
+            if (!m->string ||
+                !tr_json_equal(m, cJSON_GetObjectItemCaseSensitive(b,
+                                                                  m->string)))
+                return false;
+        }
+        return true;
+    }
+    default: return false;
+    }
+}

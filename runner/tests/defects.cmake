@@ -8,15 +8,23 @@
 # configure, so a refactor cannot silently disarm a defect: update the target
 # text here when that happens.
 set(REF ${PROJECT_SOURCE_DIR}/reference)
-file(GLOB DEFECT_SOURCES ${REF}/src/*.c ${REF}/node/src/*.c)
+# libsplinter too (the node's Splinter service and ops use it), so a defect
+# can mutate it as well; its table generator is a program of its own.
+file(GLOB DEFECT_SOURCES ${REF}/src/*.c ${REF}/node/src/*.c
+  ${REF}/splinter/src/*.c)
+list(FILTER DEFECT_SOURCES EXCLUDE REGEX "/splinter/src/fault_table_gen\\.c$")
 list(APPEND DEFECT_SOURCES ${REF}/json/ttj.c)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
   ${DEFECT_SOURCES})
 
-# seeded_defect(NAME FILE OLD NEW CASES...): FILE is relative to reference/
-# (src/frame.c, node/src/conn.c); OLD must occur exactly once in it. CASES
-# are case ids (or globs) that must FAIL. An empty OLD builds the copies
-# unchanged, which must pass.
+# seeded_defect(NAME FILE OLD NEW CHECKS...): FILE is relative to
+# reference/ (src/frame.c, node/src/conn.c, splinter/src/validate.c); OLD
+# must occur exactly once in it. Each CHECK is a case id (or glob) that must
+# FAIL, or CASE=TEXT: that case's detail must hold TEXT (the SP- requirement
+# a Splinter defect breaks). An empty OLD builds the copies unchanged, which
+# must pass. The run takes --vectors DEFECT_VECTORS and DEFECT_ARGS.
+set(DEFECT_VECTORS ${FIX})
+set(DEFECT_ARGS "")
 function(seeded_defect name file old new)
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/defect-${name})
   set(srcs "")
@@ -63,7 +71,8 @@ function(seeded_defect name file old new)
 
   add_executable(tt_defect_${name} ${srcs} ${dir}/crc8_tables.c)
   target_include_directories(tt_defect_${name} PRIVATE
-    ${REF}/include ${REF}/src ${REF}/json ${REF}/node/src)
+    ${REF}/include ${REF}/src ${REF}/json ${REF}/node/src
+    ${REF}/splinter/include ${REF}/splinter/src)
   target_compile_definitions(tt_defect_${name} PRIVATE _GNU_SOURCE)
   target_link_libraries(tt_defect_${name} PRIVATE PkgConfig::CJSON m)
   set_target_properties(tt_defect_${name} PROPERTIES
@@ -71,7 +80,11 @@ function(seeded_defect name file old new)
 
   set(checks "")
   foreach(c ${ARGN})
-    list(APPEND checks --fail ${c})
+    if(c MATCHES "=")
+      list(APPEND checks --detail ${c})
+    else()
+      list(APPEND checks --fail ${c})
+    endif()
   endforeach()
   # Short timeouts for the defects: a defective node makes many cases wait
   # for echoes that never come, and on a busy machine a spurious timeout can
@@ -88,12 +101,15 @@ function(seeded_defect name file old new)
   endif()
   runner_test(defect.${name} --exit ${code} ${checks}
     -- ${CMAKE_COMMAND} -E env TT_NODE=$<TARGET_FILE:tt_defect_${name}>
-       ${REFSH} ${BIN} --vectors ${FIX} ${timeout})
+       ${REFSH} ${BIN} --vectors ${DEFECT_VECTORS} ${timeout} ${DEFECT_ARGS})
 endfunction()
 
 # The copies alone build a node that passes: every failure below comes from
-# its mutation.
+# its mutation. It runs the Splinter fixtures too (SPLINTER_VECTORS:
+# splinter.cmake), so the Splinter defects below are measured against it.
+set(DEFECT_VECTORS ${SPLINTER_VECTORS})
 seeded_defect(none src/frame.c "" "")
+set(DEFECT_VECTORS ${FIX})
 
 seeded_defect(crc_wrong_polynomial src/crc8_tables_gen.c
   ": v[n].poly;" ": v[n].poly ^ 0x10u;"
@@ -138,3 +154,74 @@ seeded_defect(echo_stops_after_bad_frame node/src/conn.c
   "if (c->discarded == 0)\n            queue(c, ev.frame.bytes, ev.frame.frame_len);"
   wire.tcp.invalid.cf-used-17 wire.tcp.invalid.cf-crc-byte
   wire.tcp.invalid.cf-crc-roaming)
+
+# ---- Splinter (issue 12): defects of libsplinter and the service ------------
+# Run on the Core Frame and Splinter fixtures with only the Splinter cases
+# selected; each must name the SP- requirement it breaks.
+set(DEFECT_VECTORS ${SPLINTER_VECTORS})
+set(DEFECT_ARGS --case "splinter.*")
+seeded_defect(sp_wrong_fault_code splinter/src/validate.c
+  "fail(chk, SP_FAULT_UNKNOWN_TYPE, \"SP-4-a\""
+  "fail(chk, SP_FAULT_BAD_SCHEMA, \"SP-4-a\""
+  splinter.wire.tcp.fault.3000 splinter.codec.validate.se-type-unknown
+  "splinter.wire.tcp.fault.3000=SP-4-a: expected fault 3000 UNKNOWN_TYPE"
+  "splinter.codec.validate.se-type-unknown=SP-4-a: expected fault 3000")
+seeded_defect(sp_wrong_check_order splinter/src/validate.c
+  "    /* Stage 2: the type (SP-4-a). */"
+  "    if (now && env->has_ttl) {
+        sp_time late = sp_time_add_ms(&env->ts, env->ttl_ms);
+        if (sp_time_cmp(now, &late) > 0) {
+            fail(chk, SP_FAULT_TTL_EXPIRED, \"SP-5.1-a\", \"too late\");
+            return chk->fault;
+        }
+    }
+    /* Stage 2: the type (SP-4-a). */"
+  splinter.wire.tcp.order.payload_before_ttl
+  splinter.codec.validate.se-order-payload-before-ttl
+  "splinter.wire.tcp.order.payload_before_ttl=SP-7-a: expected fault 1000"
+  "splinter.codec.validate.se-order-payload-before-ttl=SP-7-a: expected fault 1000")
+seeded_defect(sp_no_heartbeat_reply node/src/splinter_node.c
+  "return !env->has_seq && for_us(s, env->to);" "return s == NULL; /* never */"
+  splinter.wire.tcp.heartbeat splinter.wire.tcp.fault.no_reply
+  "splinter.wire.tcp.heartbeat=SP-4-f: expected the heartbeat")
+seeded_defect(sp_gap_accepted splinter/src/reasm.c
+  "        if (!h->text)
+            break;"
+  "        if (!h->text && (!s->eof_seen || s->base > s->eof_seq))
+            break;
+        if (!h->text) {
+            s->base++;
+            continue;
+        }"
+  splinter.wire.tcp.stream.gap splinter.codec.reassemble.ss-gap-times-out
+  "splinter.wire.tcp.stream.gap=SP-8-c: expected fault 4200 STREAM_TIMEOUT"
+  "splinter.codec.reassemble.ss-gap-times-out=SP-8-g,SP-8-c: expected fault 4200")
+seeded_defect(sp_duplicate_delivered_twice splinter/src/reasm.c
+  "            d->hash == fnv1a(text, len)) {
+            res->notes |= SP_NOTE_DUPLICATE_CHUNK;
+            return 0;"
+  "            d->hash == fnv1a(text, len)) {
+            struct ready *rd = malloc(sizeof *rd);
+            if (!rd)
+                return 0;
+            *rd = (struct ready){text, len, NULL};
+            if (s->tail)
+                s->tail->next = rd;
+            else
+                s->head = rd;
+            s->tail = rd;
+            s->nready++;
+            s->bytes += len;
+            r->bytes += len;
+            return 1;"
+  splinter.wire.tcp.chunked.duplicate
+  splinter.codec.reassemble.ss-duplicate-dropped
+  "splinter.wire.tcp.chunked.duplicate=SP-8-e: expected the response's payload"
+  "splinter.codec.reassemble.ss-duplicate-dropped=SP-8-e: payloads")
+seeded_defect(sp_ttl_off_by_one splinter/src/validate.c
+  "if (sp_time_cmp(now, &deadline) > 0) {"
+  "if (sp_time_cmp(now, &deadline) >= 0) {"
+  splinter.codec.validate.se-ttl-equal-on-time
+  "splinter.codec.validate.se-ttl-equal-on-time=SP-5.1-a: expected a valid envelope, actual fault TTL_EXPIRED")
+set(DEFECT_VECTORS ${FIX})
+set(DEFECT_ARGS "")

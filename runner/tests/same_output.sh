@@ -6,10 +6,13 @@
 #   same_output.sh tree A B     two directories equal file for file, byte
 #                               for byte
 #   same_output.sh cases GOLDEN REPORT
-#                               the report's cases, as "id verdict
-#                               requirements" lines in order, equal GOLDEN
-#                               (fixtures/reference-run.txt: make run's
-#                               cases before the protocol seams, issue 11)
+#                               the report's Core Frame cases (protocol
+#                               tamtam-core/1, and the harness's own), as
+#                               "id verdict requirements" lines in order,
+#                               equal GOLDEN (fixtures/reference-run.txt:
+#                               make run's cases before the protocol seams,
+#                               issue 11; other protocols' cases, such as
+#                               Splinter's, are not part of it)
 set -u
 [ $# -eq 3 ] || { echo "usage: $0 report|tree|cases A B" >&2; exit 2; }
 case $1 in
@@ -31,7 +34,8 @@ case $1 in
     [ -s "$3" ] || { echo "same_output: $3 is missing or empty"; exit 1; }
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/same_output.XXXXXX") || exit 2
     trap 'rm -rf "$tmp"' EXIT
-    jq -r '.cases[] | "\(.id) \(.verdict) \(.requirements|join(","))"' "$3" >"$tmp/got" || exit 1
+    jq -r '.cases[] | select(.protocol == null or .protocol == "tamtam-core/1")
+           | "\(.id) \(.verdict) \(.requirements|join(","))"' "$3" >"$tmp/got" || exit 1
     if ! cmp -s "$2" "$tmp/got"; then
       diff "$2" "$tmp/got" | head -20
       echo "same_output: FAILED: the cases of $3 differ from $2"
