@@ -223,5 +223,19 @@ seeded_defect(sp_ttl_off_by_one splinter/src/validate.c
   "if (sp_time_cmp(now, &deadline) >= 0) {"
   splinter.codec.validate.se-ttl-equal-on-time
   "splinter.codec.validate.se-ttl-equal-on-time=SP-5.1-a: expected a valid envelope, actual fault TTL_EXPIRED")
+# A full inbox (here after 4 lines) drops queries instead of answering
+# 4100: the flood finds the queries lost.
+seeded_defect(sp_flood_lost node/src/splinter_node.c
+  "    } else if (s->inbox_n >= s->o->inbox ||
+               s->inbox_bytes + len > INBOX_BYTES_MAX) {
+        char detail[96];
+        snprintf(detail, sizeof detail, \"the inbox is full (%zu lines, \"
+                 \"--inbox %u)\", s->inbox_n, s->o->inbox);
+        reply_fault_to(s, c, env.id, env.from, SP_FAULT_BACKPRESSURE, detail);"
+  "    } else if (s->inbox_n >= 4) {
+        /* dropped without a word */"
+  splinter.wire.tcp.flood
+  "splinter.wire.tcp.flood=SP-9.1-c: "
+  "splinter.wire.tcp.flood=queries answered: every query gets a response or fault 4100")
 set(DEFECT_VECTORS ${FIX})
 set(DEFECT_ARGS "")
