@@ -61,9 +61,9 @@ printf '%s\r\n%s\r\n' "$hello" "$zero" >"$tmp/crlf.in"
 run crlf "$tmp/crlf.in" "$@"
 [ "$(sed -n 2p "$tmp/crlf.out")" = "$zero_ok" ] || fail "CRLF request not answered like LF"
 
-# A line over the shim's 4 MiB cap is answered bad_request and skipped whole;
+# A line over the shim's 16 MiB cap is answered bad_request and skipped whole;
 # the next request is answered normally.
-{ printf '{"id":9,"op":"decode","hex":"'; head -c 4200000 /dev/zero | tr '\0' '0'; printf '"}\n%s\n' "$zero"; } >"$tmp/long.in"
+{ printf '{"id":9,"op":"decode","hex":"'; head -c 16800000 /dev/zero | tr '\0' '0'; printf '"}\n%s\n' "$zero"; } >"$tmp/long.in"
 run long "$tmp/long.in" "$@"
 [ "$(sed -n 1p "$tmp/long.out")" = '{"ok":false,"error":"bad_request"}' ] || fail "over-long line not bad_request"
 [ "$(sed -n 2p "$tmp/long.out")" = "$zero_ok" ] || fail "request after an over-long line not answered"

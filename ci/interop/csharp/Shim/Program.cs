@@ -13,8 +13,10 @@ namespace TamTam.Shim
     {
         // The largest request line accepted; longer ones are answered
         // bad_request and skipped. A stream request of a few hundred maximal
-        // frames fits.
-        public const int MaxLineBytes = 4 << 20;
+        // frames fits, and so does a splinter.reassemble request whose chunks
+        // go past the 4 MiB per-stream cap of SP-8-h (the vector set's
+        // ss-memory-limit-4100 is about 5 MB).
+        public const int MaxLineBytes = 16 << 20;
 
         public static int Main(string[] args)
         {

@@ -257,7 +257,12 @@ namespace Splinter.Core
                 return Fail(v, Fault.NotAuthorized, "SP-6-b", "\"" + env.From + "\" may not address \"" + env.To + "\"");
 
             // Stage 5: time to live (SP-5.1-a); arrival equal to ts + ttl is on time.
+#if SEEDED_TTL_EQUAL_LATE
+            // Test builds only (ci/CMakeLists.txt): the classic off-by-one, equal counted late.
+            if (env.TtlMs.HasValue && now.HasValue && now.Value >= t.AddMilliseconds(env.TtlMs.Value))
+#else
             if (env.TtlMs.HasValue && now.HasValue && now.Value > t.AddMilliseconds(env.TtlMs.Value))
+#endif
                 return Fail(v, Fault.TtlExpired, "SP-5.1-a", "arrived after ts + ttl_ms");
 
             if (!IsUuidV7(env.Id))

@@ -263,7 +263,8 @@ namespace Splinter.Core
         /// string may hold "\u0000" or a lone escaped surrogate; each string's
         /// exact bytes are kept in <see cref="JsonValue.Utf8"/> (a lone
         /// surrogate as its three-byte form, which a validator then rejects as
-        /// UTF-8 would). Duplicate names still throw.
+        /// UTF-8 would), and a line feed is whitespace (files such as the
+        /// vector set are read with it too). Duplicate names still throw.
         /// </summary>
         public static JsonValue ParseRequest(byte[] b, int offset, int count, int maxDepth = MaxDepth)
         {
@@ -310,7 +311,9 @@ namespace Splinter.Core
 
             void SkipWs()
             {
-                while (pos < end && (b[pos] == ' ' || b[pos] == '\t' || b[pos] == '\r'))
+                // A line feed ends a Splinter line, so it is no whitespace inside
+                // one; a request or a file read by ParseRequest is plain JSON.
+                while (pos < end && (b[pos] == ' ' || b[pos] == '\t' || b[pos] == '\r' || (request && b[pos] == '\n')))
                     pos++;
             }
 
