@@ -667,7 +667,9 @@ void an_report_record(an_report *r, const an_flow *fl, uint64_t ts_us,
     bool json = r->mode == AN_OUT_JSON;
     /* At most REC_FIELDS_MAX fields, each bounded: a record fits the
      * output buffer whatever the decoder hands over. */
-    unsigned nf = rec->nfields < REC_FIELDS_MAX ? rec->nfields : REC_FIELDS_MAX;
+    unsigned nf = rec->nfields;
+    if (nf > REC_FIELDS_MAX)
+        nf = REC_FIELDS_MAX;
     size_t room = 512 + 6 * REC_STR_MAX;
     for (unsigned i = 0; i < nf; i++)
         room += 8 + strlen(rec->fields[i].name) + value_room(&rec->fields[i].v);
