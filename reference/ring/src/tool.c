@@ -58,14 +58,14 @@ static int parse_u32(const char *s, uint32_t *out) {
 
 static int cmd_create(const char *path, int argc, char **argv) {
     sr_params p = {0};
-    for (int i = 0; i < argc; i++) {
+    /* Options come in pairs: NAME VALUE. */
+    for (int i = 0; i < argc; i += 2) {
         uint32_t *dst = NULL;
         if (!strcmp(argv[i], "--slots")) dst = &p.slot_count;
         else if (!strcmp(argv[i], "--slot-size")) dst = &p.slot_size;
         else if (!strcmp(argv[i], "--stuck-ms")) dst = &p.stuck_ms;
         else if (!strcmp(argv[i], "--heartbeat-ms")) dst = &p.heartbeat_ms;
         if (!dst || i + 1 >= argc || parse_u32(argv[i + 1], dst) || *dst == 0) return usage();
-        i++;
     }
     sr_ring *r;
     int rc = sr_create(path, &p, &r);
