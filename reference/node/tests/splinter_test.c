@@ -1065,8 +1065,8 @@ static void test_shim_validate(void **state)
     static const char *const bad_hex[] = {
         "{\"id\":12,\"op\":\"splinter.validate\",\"line_hex\":\"7b7\"}",
         "{\"id\":13,\"op\":\"splinter.validate\",\"line_hex\":\"zz\"}",
-        "{\"id\":14,\"op\":\"splinter.validate\",\"line_hex\":\"7b7d\","
-        "\"line\":\"{}\"}",
+        ("{\"id\":14,\"op\":\"splinter.validate\",\"line_hex\":\"7b7d\","
+         "\"line\":\"{}\"}"),
         "{\"id\":15,\"op\":\"splinter.validate\"}",
     };
     for (int i = 0; i < 4; i++) {
