@@ -132,8 +132,4 @@ extern const an_decoder an_decoder_tamtam;
  * NULL. */
 extern const an_decoder *const an_decoders[];
 
-/* Returns the decoder of `name` in `table` (NULL-terminated), or NULL. */
-const an_decoder *an_decoder_find(const an_decoder *const *table,
-                                  const char *name);
-
 #endif

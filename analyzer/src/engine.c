@@ -941,12 +941,3 @@ void an_engine_free(an_engine *e)
     free(e->buckets);
     free(e);
 }
-
-const an_decoder *an_decoder_find(const an_decoder *const *table,
-                                  const char *name)
-{
-    for (size_t i = 0; table && table[i]; i++)
-        if (!strcmp(table[i]->name, name))
-            return table[i];
-    return NULL;
-}
